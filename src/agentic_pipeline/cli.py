@@ -1,0 +1,23 @@
+"""The ``agentic`` command line. Nothing in the package imports this module."""
+
+from __future__ import annotations
+
+import importlib
+
+from agentic_pipeline.commands import app
+
+# Each module adds its commands to the apps in agentic_pipeline.commands when imported.
+COMMAND_MODULES = [
+    "schemas",
+]
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"agentic_pipeline.commands.{_name}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

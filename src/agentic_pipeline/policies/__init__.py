@@ -1,0 +1,1 @@
+"""Policies: messages + tools in, one assistant message out (oracle, Anthropic, OpenAI-compatible)."""
