@@ -6,8 +6,8 @@ them; nothing here downloads from a model hub.
     tok = load_tokenizer(None)          # the tiny tokenizer, built once and cached
     model = build_tiny_model(tok)       # ~0.5M parameters, random init, seeded
 
-The tokenizer is trained on the package's own source (a corpus every installation has, so the
-result is the same everywhere for one version). Counts made with it approximate a real Qwen
+The tokenizer is trained on standard-library modules (a corpus every installation has, so the result
+is the same everywhere for one Python version). Counts made with it approximate a real Qwen
 tokenizer's (its vocabulary is far smaller, so it splits text into more pieces); reports say so.
 """
 
@@ -37,12 +37,41 @@ def qwen2_5_chat_template() -> str:
     return resources.files("trl").joinpath("chat_templates/qwen2_5.jinja").read_text()
 
 
+# The corpus: standard-library modules (plenty of ordinary Python, English docstrings, tests-like
+# code) and the chat template. Not the package's own source: it changes with every edit, and a
+# tokenizer that moves under a working tree makes counts and saved checkpoints disagree. The Python
+# version is part of the cache key through the corpus hash.
+_STDLIB_CORPUS = (
+    "textwrap",
+    "argparse",
+    "json.decoder",
+    "json.encoder",
+    "shlex",
+    "difflib",
+    "fractions",
+    "configparser",
+    "csv",
+    "dataclasses",
+    "subprocess",
+    "pathlib",
+    "logging",
+    "unittest.case",
+    "shutil",
+    "tempfile",
+    "string",
+    "heapq",
+    "bisect",
+    "statistics",
+    "calendar",
+    "email.message",
+)
+
+
 def _corpus() -> list[str]:
-    root = resources.files("agentic_pipeline")
-    texts = []
-    for path in sorted(Path(str(root)).rglob("*")):
-        if path.suffix in {".py", ".md", ".txt", ".yaml", ".toml", ".json", ".sh"} and path.is_file():
-            texts.append(path.read_text(errors="replace"))
+    import importlib
+    import inspect
+
+    texts = [inspect.getsource(importlib.import_module(name)) for name in _STDLIB_CORPUS]
     texts.append(qwen2_5_chat_template())
     return texts
 
