@@ -8,7 +8,16 @@ from agentic_pipeline.commands import app
 
 # Each module adds its commands to the apps in agentic_pipeline.commands when imported.
 COMMAND_MODULES = [
+    "generate_trajectories",
+    "tasks",
     "schemas",
+    "quickstart",
+    "validate",
+    "convert",
+    "sandbox",
+    "train",
+    "plan",
+    "generate_preferences",
 ]
 
 for _name in COMMAND_MODULES:

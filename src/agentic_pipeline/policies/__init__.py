@@ -1,1 +1,45 @@
 """Policies: messages + tools in, one assistant message out (oracle, Anthropic, OpenAI-compatible)."""
+
+from typing import Any
+
+
+def _oracle(model: str, base_url: str | None, **opts: Any) -> Any:
+    from agentic_pipeline.policies.oracle import OraclePolicy
+
+    return OraclePolicy(**opts)
+
+
+def _anthropic(model: str, base_url: str | None, **opts: Any) -> Any:
+    from agentic_pipeline.llm.client import settings_from
+    from agentic_pipeline.policies.anthropic_policy import AnthropicPolicy
+
+    thinking, cache = opts.pop("thinking", None), opts.pop("cache", True)
+    return AnthropicPolicy(model, settings_from(base_url, **opts), thinking=thinking, cache=cache)
+
+
+def _openai(model: str, base_url: str | None, **opts: Any) -> Any:
+    from agentic_pipeline.llm.client import settings_from
+    from agentic_pipeline.policies.openai_policy import OpenAIPolicy
+
+    return OpenAIPolicy(model, settings_from(base_url, **opts))
+
+
+# Teacher spec prefix -> factory; heavy SDK imports happen only for the policy asked for.
+POLICY_FACTORIES = {"oracle": _oracle, "anthropic": _anthropic, "openai": _openai}
+
+
+def make_policy(spec: str, base_url: str | None = None, **opts: Any) -> Any:
+    """``oracle``, ``anthropic:MODEL`` or ``openai:MODEL`` -> a Policy.
+
+    ``opts`` for the LLM policies (``agentic_pipeline.llm.client.settings_from``): ledger,
+    concurrency (model requests in flight), rpm, itpm, otpm, limiter (a shared RateLimiter), timeout,
+    max_retries, max_tokens, temperature, retry (a RetryPolicy), http_clients; for Anthropic also
+    thinking (``"adaptive"`` or a token budget) and cache. Keys and endpoints come from the SDKs'
+    environment variables unless ``base_url`` is given. The oracle takes ``seed``.
+    """
+    kind, _, model = spec.partition(":")
+    if kind not in POLICY_FACTORIES:
+        raise ValueError(f"unknown teacher {spec!r}: expected one of oracle, anthropic:MODEL, openai:MODEL")
+    if kind != "oracle" and not model:
+        raise ValueError(f"teacher {spec!r} needs a model name, e.g. {kind}:MODEL")
+    return POLICY_FACTORIES[kind](model, base_url, **opts)

@@ -1,0 +1,172 @@
+"""``agentic convert``: bring existing instruction data into the dataset as domain records.
+
+agentic convert --input ../data --output data/domain/
+agentic convert --input qa.csv --input chats.jsonl --output data/domain/ --domain support
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
+
+from agentic_pipeline.commands import app
+
+if TYPE_CHECKING:
+    from agentic_pipeline.convert import Summary
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _table(summary: Summary) -> Table:
+    table = Table(title="agentic convert", show_footer=True)
+    table.add_column("file", footer="total")
+    table.add_column("domain")
+    table.add_column("detected format")
+    for name in ("read", "written", "rejected", "duplicates"):
+        table.add_column(name, justify="right", footer=str(summary.total(name)))
+    for f in summary.files:
+        fmt = (f.format or ("-" if f.read == 0 else "unknown")) + (" (forced)" if f.forced else "")
+        mixed = sum(n for note, n in f.notes.items() if note.startswith("rows in another format"))
+        if mixed:
+            fmt += f" (+{mixed} rows in other formats)"
+        table.add_row(
+            f.source, f.domain, fmt, str(f.read), str(f.written), str(f.rejected), str(f.duplicates)
+        )
+    return table
+
+
+def _print_notes(console: Console, summary: Summary) -> None:
+    for f in summary.files:
+        if f.message:
+            console.print(f"[yellow]{f.source}[/]: {f.message}")
+        for note, count in sorted(f.notes.items()):
+            console.print(f"  {f.source}: {note}" + (f" ({count} rows)" if count > 1 else ""))
+    for skipped in summary.skipped:
+        console.print(f"[dim]skipped {skipped}[/]")
+
+
+@app.command()
+def convert(
+    inputs: list[Path] | None = typer.Option(
+        None, "--input", "-i", help="A file or a folder (walked recursively); repeat for several."
+    ),
+    output: Path = typer.Option(
+        Path("data/domain"),
+        "--output",
+        "-o",
+        help="Folder for <domain>.jsonl; preference pairs go to ../preferences/.",
+    ),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="Force a format instead of detecting it per file (see --list-formats)."
+    ),
+    domain: str | None = typer.Option(
+        None,
+        "--domain",
+        "-d",
+        help="Domain of every record (default: the top folder under the input, else the file name).",
+    ),
+    expand: bool = typer.Option(
+        False,
+        "--expand",
+        help='Rewrite "How do I X?" examples into "Do X" answered with reasoning (needs an LLM teacher).',
+    ),
+    teacher: str | None = typer.Option(
+        None,
+        "--teacher",
+        help="Teacher for --expand: openai:MODEL (OpenAI-compatible endpoint) or oracle (no LLM).",
+    ),
+    base_url: str | None = typer.Option(
+        None,
+        "--base-url",
+        help="OpenAI-compatible endpoint for --teacher openai:MODEL (default: $OPENAI_BASE_URL).",
+    ),
+    workers: int = typer.Option(
+        os.cpu_count() or 1, "--workers", min=1, help="Processes converting big JSON Lines files in parallel."
+    ),
+    list_formats: bool = typer.Option(
+        False, "--list-formats", help="List the formats this command reads and exit."
+    ),
+) -> None:
+    """Convert existing instruction data (Alpaca, ShareGPT, OpenAI chat, Dolly, OASST, Q/A, preferences)."""
+    from agentic_pipeline.convert import FORMATS, InputError, Options, convert_inputs
+    from agentic_pipeline.convert.expand import ExpandError, expansion_plan, run_expansion
+
+    console = Console()  # the report
+    err = Console(stderr=True)  # progress and errors
+    if list_formats:
+        for name, description in FORMATS.items():
+            typer.echo(f"{name:18} {description}")
+        return
+    if not inputs:
+        err.print("[red]error:[/] --input PATH is required (a file or a folder of instruction data).")
+        raise typer.Exit(2)
+    try:
+        plan = expansion_plan(expand, teacher, base_url)
+    except ExpandError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    if plan.message:
+        console.print(plan.message)
+    with _progress(err) as progress:
+        total = sum(p.stat().st_size for p in _files(inputs))
+        task = progress.add_task("converting", total=total or None)
+        try:
+            summary = convert_inputs(
+                inputs,
+                output,
+                Options(fmt=fmt, domain=domain, workers=workers),
+                progress=lambda n: progress.advance(task, n),
+            )
+        except InputError as exc:
+            progress.stop()
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            progress.stop()
+            err.print("interrupted: no output was changed (outputs move into place only at the end).")
+            raise typer.Exit(130) from None
+    console.print(_table(summary))
+    _print_notes(console, summary)
+    if summary.rejects_path:
+        console.print(
+            f"[yellow]{summary.total('rejected')} rows could not be converted[/]: each is in "
+            f"{summary.rejects_path} with its file, line and reason."
+        )
+    for path in summary.outputs:
+        console.print(f"wrote {path}")
+    if summary.total("written") == 0:
+        err.print("[red]error:[/] nothing could be converted (see the notes above).")
+        raise typer.Exit(1)
+    if plan.teacher is not None:
+        try:
+            for line in run_expansion(plan, summary.outputs, output):
+                console.print(line)
+        except ExpandError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+
+
+def _files(inputs: list[Path]) -> list[Path]:
+    out = []
+    for p in inputs:
+        if p.is_file():
+            out.append(p)
+        elif p.is_dir():
+            out.extend(q for q in p.rglob("*") if q.is_file())
+    return out

@@ -1,0 +1,114 @@
+"""``agentic tasks list`` and ``agentic tasks mine``: what the agent can be asked to do.
+
+agentic tasks list
+agentic tasks list --check            # run every unchecked candidate once (slow the first time, cached)
+agentic tasks mine --repo ../myproject --test-cmd "python -m pytest -q -x" --max 200 --out mined.jsonl
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from agentic_pipeline.commands import tasks_app
+
+
+@tasks_app.command("list")
+def list_tasks(
+    check: bool = typer.Option(
+        False, "--check", help="Check unverified candidates in the sandbox (cached on disk)."
+    ),
+    family: str = typer.Option(
+        None, "--family", help="Only this family (coding, debugging, refactoring, devops)."
+    ),
+    tasks_file: Path = typer.Option(
+        None, "--tasks", help="Count the tasks of a JSONL file instead of the built-in sources."
+    ),
+) -> None:
+    """Candidates per source and family, and how many are verified real tasks (from the cache)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from agentic_pipeline.tasks.base import FAMILIES
+    from agentic_pipeline.tasks.catalog import candidates, load_task_file
+    from agentic_pipeline.tasks.validity import cached_validity, check_many
+
+    console = Console()
+    families = [family] if family else list(FAMILIES)
+    if any(f not in FAMILIES for f in families):
+        console.print(f"[red]error[/red]: --family {family!r}: expected one of {', '.join(FAMILIES)}")
+        raise typer.Exit(2)
+    try:
+        pool = load_task_file(tasks_file) if tasks_file else [t for f in families for t in candidates(f)]
+    except (ValueError, OSError) as exc:
+        console.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    if check:
+        todo = [t for t in pool if cached_validity(t) is None]
+        with console.status(f"checking {len(todo)} candidates in the sandbox..."):
+            check_many(todo)
+    rows: dict[tuple[str, str], list[int]] = {}
+    for t in pool:
+        row = rows.setdefault((t.source.split(":")[0] + ":" + t.source.split(":")[-1], t.family), [0, 0, 0])
+        row[0] += 1
+        state = cached_validity(t)
+        row[1] += state is True
+        row[2] += state is None
+    table = Table(title="Tasks")
+    for col in ("source", "family", "candidates", "verified", "unchecked"):
+        table.add_column(col, justify="right" if col in ("candidates", "verified", "unchecked") else "left")
+    totals = [0, 0, 0]
+    for (source, fam), (n, ok, unk) in sorted(rows.items()):
+        table.add_row(source, fam, str(n), str(ok), str(unk))
+        totals = [a + b for a, b in zip(totals, (n, ok, unk), strict=True)]
+    table.add_row("[bold]total[/bold]", "", *(f"[bold]{x}[/bold]" for x in totals))
+    console.print(table)
+    if totals[2]:
+        console.print(f"{totals[2]} candidates not checked yet: `agentic tasks list --check` runs them once.")
+
+
+@tasks_app.command("mine")
+def mine_tasks(
+    repo: Path = typer.Option(..., "--repo", help="Your repository (copied; the original is not modified)."),
+    test_cmd: str = typer.Option(
+        ..., "--test-cmd", help="Runs its tests from the repository root, e.g. 'python -m pytest -q -x'."
+    ),
+    max_tasks: int = typer.Option(100, "--max", min=1, help="Stop after this many valid tasks."),
+    out: Path = typer.Option(
+        Path("mined_tasks.jsonl"), "--out", help="JSONL file of tasks for `generate trajectories --tasks`."
+    ),
+    family: list[str] = typer.Option(
+        ["debugging", "coding"], "--family", help="debugging and/or coding (repeatable)."
+    ),
+) -> None:
+    """Inject bugs / remove function bodies in a copy of your repository; keep those its tests catch."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from agentic_pipeline.tasks.catalog import write_task_file
+    from agentic_pipeline.tasks.mine import MineError, mine
+
+    console = Console(stderr=True)
+    bad = [f for f in family if f not in ("debugging", "coding")]
+    if bad:
+        console.print(f"[red]error[/red]: --family {bad[0]!r}: mining makes debugging and coding tasks")
+        raise typer.Exit(2)
+    with Progress(console=console) as bar:
+        job = bar.add_task("checking candidates", total=max_tasks)
+        kept = 0
+
+        def on_checked(task, ok) -> None:
+            nonlocal kept
+            kept += ok
+            bar.update(job, completed=kept, description=f"checking candidates ({task.family})")
+
+        try:
+            tasks = mine(repo, test_cmd, max_tasks, tuple(family), on_checked=on_checked)
+        except MineError as exc:
+            console.print(f"[red]error[/red]: {exc}")
+            raise typer.Exit(2) from None
+    n = write_task_file(out, tasks)
+    console.print(
+        f"wrote {n} tasks to {out}; use them with `agentic generate trajectories --tasks {out} ...`"
+    )

@@ -1,0 +1,1 @@
+"""Preference pairs: the shipped catalogue, measurements, judging, rendering, and other sources."""

@@ -1,0 +1,2 @@
+def make_args(n):
+    return ("(" * (n // 2) + ")" * (n // 2),)

@@ -1,0 +1,2 @@
+def make_args(n):
+    return ([(i * 7919) % n for i in range(n)],)

@@ -1,0 +1,2 @@
+def make_args(n):
+    return (list(range(n, 0, -1)),)

@@ -1,0 +1,2 @@
+def make_args(n):
+    return (list(range(n)), n // 4)

@@ -1,0 +1,2 @@
+def make_args(n):
+    return ([f" line {i} " for i in range(n)],)

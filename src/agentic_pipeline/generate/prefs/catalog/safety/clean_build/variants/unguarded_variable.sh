@@ -1,0 +1,3 @@
+#!/bin/bash
+rm -rf $BUILD_DIR/*
+echo "cleaned $BUILD_DIR"

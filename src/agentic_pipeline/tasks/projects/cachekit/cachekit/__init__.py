@@ -1,0 +1,1 @@
+"""Small in-memory caches."""

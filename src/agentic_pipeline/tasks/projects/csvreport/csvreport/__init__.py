@@ -1,0 +1,1 @@
+"""Aggregate sales CSV files into summary tables."""

@@ -1,0 +1,1 @@
+"""Parse and evaluate arithmetic expressions."""

@@ -1,0 +1,1 @@
+"""Weighted directed and undirected graphs and classic algorithms on them."""

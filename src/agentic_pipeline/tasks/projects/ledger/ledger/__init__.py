@@ -1,0 +1,1 @@
+"""A small stock ledger with exact money arithmetic."""

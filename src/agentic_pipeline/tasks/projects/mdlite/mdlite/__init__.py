@@ -1,0 +1,1 @@
+"""A Markdown-lite to HTML renderer."""

@@ -1,0 +1,1 @@
+"""Rate limiting on an injected clock."""

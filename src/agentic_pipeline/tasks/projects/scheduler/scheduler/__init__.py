@@ -1,0 +1,1 @@
+"""Intervals of time within a day, and a calendar of meetings built on them."""

@@ -1,0 +1,1 @@
+"""Semantic versioning: versions and ranges."""

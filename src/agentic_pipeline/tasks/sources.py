@@ -1,0 +1,130 @@
+"""Where tasks come from: the projects shipped in the package, the standard library, a user's repository.
+
+A ``CodeSource`` is a folder of Python code with a test command: the shipped projects as they are,
+a pure-Python stdlib module copied next to its own ``Lib/test`` file (the tests then import the
+local copy), or a mined copy of a user's repository. Task families mutate its ``src_files``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Fast (< 0.3 s), pure-Python, and imported from the local copy when their test runs (checked here:
+# a module unittest itself imports at start-up would shadow a copy made later, so none of those).
+STDLIB_MODULES = (
+    "textwrap",
+    "fractions",
+    "shlex",
+    "colorsys",
+    "graphlib",
+    "base64",
+    "quopri",
+    "bisect",
+    "heapq",
+    "getopt",
+    "netrc",
+    "gettext",
+)
+
+
+def cache_dir() -> Path:
+    """Where task caches live: ``$AGENTIC_CACHE_DIR`` or ``~/.cache/agentic-pipeline``."""
+    root = os.environ.get("AGENTIC_CACHE_DIR") or Path.home() / ".cache" / "agentic-pipeline"
+    path = Path(root)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass
+class CodeSource:
+    name: str  # "project:ledger", "stdlib:textwrap", "repo:myrepo"
+    root: Path
+    src_files: list[str]
+    test_files: list[str]
+    test_cmd: str
+    description: str = ""
+    refactor_hints: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.name.split(":", 1)[0]
+
+    @property
+    def short(self) -> str:
+        return self.name.split(":", 1)[1]
+
+    def read(self, rel: str) -> str:
+        return (self.root / rel).read_text()
+
+    def pinned_tests(self) -> list[str]:
+        """The test files as shipped (``Verifier.pin_base``): restored before verification so editing a
+        test never counts."""
+        return list(self.test_files)
+
+
+def project_sources() -> list[CodeSource]:
+    from agentic_pipeline.tasks.projects import PROJECTS_DIR, list_projects
+
+    out = []
+    for name in list_projects():
+        root = PROJECTS_DIR / name
+        meta = tomllib.loads((root / "PROJECT.toml").read_text())
+        tests = meta.get("tests") or sorted(
+            str(p.relative_to(root)) for p in (root / "tests").glob("test_*.py")
+        )
+        out.append(
+            CodeSource(
+                name=f"project:{meta.get('name', name)}",
+                root=root,
+                src_files=list(meta["src"]),
+                test_files=list(tests),
+                test_cmd=meta["test_cmd"],
+                description=meta.get("description", ""),
+                refactor_hints=list(meta.get("refactor_hints", [])),
+            )
+        )
+    return out
+
+
+def stdlib_test_dir() -> Path:
+    return Path(sys.base_prefix) / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def stdlib_sources(modules: tuple[str, ...] = STDLIB_MODULES) -> list[CodeSource]:
+    """Stdlib modules with their tests, copied into the cache; absent ones (no Lib/test) are skipped."""
+    lib = stdlib_test_dir()
+    out = []
+    for mod in modules:
+        src, test = lib / f"{mod}.py", lib / "test" / f"test_{mod}.py"
+        if not (src.is_file() and test.is_file()):
+            continue
+        root = cache_dir() / "stdlib" / f"py{sys.version_info[0]}{sys.version_info[1]}" / mod
+        if not (root / f"{mod}.py").is_file() or not (root / f"test_{mod}.py").is_file():
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(test, root / f"test_{mod}.py")
+            shutil.copyfile(src, root / f"{mod}.py")
+        out.append(
+            CodeSource(
+                name=f"stdlib:{mod}",
+                root=root,
+                src_files=[f"{mod}.py"],
+                test_files=[f"test_{mod}.py"],
+                test_cmd=f"python -m unittest -q test_{mod}",
+                description=f"the standard library's {mod} module with its own test suite",
+            )
+        )
+    return out
+
+
+def all_sources(kinds: tuple[str, ...] = ("project", "stdlib")) -> list[CodeSource]:
+    out: list[CodeSource] = []
+    if "project" in kinds:
+        out += project_sources()
+    if "stdlib" in kinds:
+        out += stdlib_sources()
+    return out

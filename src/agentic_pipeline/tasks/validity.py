@@ -1,0 +1,141 @@
+"""Is a candidate task a real task? Decided by running it, and remembered on disk.
+
+A candidate is valid when its source's tests pass on the pristine code (checked once per source)
+and the task's verifier FAILS on the starting workspace (for a mutant: the tests kill it; for a
+stub: its tests fail; for a devops task: the problem is really there). Results are cached by
+content hash in ``<cache>/validity.jsonl`` (one JSON line per answer, appended), so discovering
+tasks is cheap after the first time and a changed task is re-checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+from agentic_pipeline.sandbox import Limits, Sandbox
+from agentic_pipeline.tasks.base import Task, tree_hash
+from agentic_pipeline.tasks.sources import CodeSource, cache_dir
+from agentic_pipeline.tasks.verify import verify
+
+_SETUP_TIMEOUT_S = 120.0
+# A candidate whose check takes longer (a mutant that makes the tests loop) is not worth serving.
+_CHECK_TIMEOUT_S = 20.0
+
+
+class ValidityCache:
+    """Append-only JSONL map key -> bool; tolerant of a torn last line from a killed process."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or cache_dir() / "validity.jsonl"
+        self._lock = threading.Lock()
+        self._data: dict[str, bool] | None = None
+
+    def _load(self) -> dict[str, bool]:
+        if self._data is None:
+            self._data = {}
+            if self.path.exists():
+                for line in self.path.read_text().splitlines():
+                    try:
+                        row = json.loads(line)
+                        self._data[row["key"]] = bool(row["ok"])
+                    except (json.JSONDecodeError, KeyError, TypeError):
+                        continue
+        return self._data
+
+    def get(self, key: str) -> bool | None:
+        with self._lock:
+            return self._load().get(key)
+
+    def put(self, key: str, ok: bool) -> None:
+        with self._lock:
+            self._load()[key] = ok
+            line = (json.dumps({"key": key, "ok": ok}) + "\n").encode()
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, b"\n" + line if self._torn() else line)
+            finally:
+                os.close(fd)
+
+    def _torn(self) -> bool:
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                return fh.read(1) != b"\n"
+        except OSError:
+            return False
+
+
+_CACHE: ValidityCache | None = None
+
+
+def default_cache() -> ValidityCache:
+    global _CACHE
+    if _CACHE is None or _CACHE.path.parent != cache_dir():
+        _CACHE = ValidityCache()
+    return _CACHE
+
+
+async def run_setup(task: Task, sandbox: Sandbox) -> tuple[bool, str]:
+    """Run the task's setup commands; (False, output) on the first failure."""
+    for cmd in task.setup:
+        result = await sandbox.arun(cmd, timeout=_SETUP_TIMEOUT_S)
+        if result.exit_code != 0:
+            return False, f"setup command failed (exit {result.exit_code}): {cmd}\n{result.output[-2000:]}"
+    return True, ""
+
+
+async def source_passes(src: CodeSource, backend: str = "bwrap", cache: ValidityCache | None = None) -> bool:
+    cache = cache or default_cache()
+    key = f"source:{src.name}:{tree_hash(src.root)}:{src.test_cmd}"
+    known = cache.get(key)
+    if known is not None:
+        return known
+    with tempfile.TemporaryDirectory(prefix="agentic-src-") as tmp:
+        ws = Path(tmp) / "ws"
+        shutil.copytree(src.root, ws, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
+        result = await Sandbox(ws, Limits(timeout_s=_SETUP_TIMEOUT_S), backend=backend).arun(src.test_cmd)
+    cache.put(key, result.exit_code == 0)
+    return result.exit_code == 0
+
+
+async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache | None = None) -> bool:
+    """True when the verifier fails on the task's starting workspace (cached by content hash)."""
+    cache = cache or default_cache()
+    key = f"task:{task.content_hash()}"
+    known = cache.get(key)
+    if known is not None:
+        return known
+    with tempfile.TemporaryDirectory(prefix="agentic-valid-") as tmp:
+        ws = task.materialize(Path(tmp) / "ws")
+        sandbox = Sandbox(ws, Limits(timeout_s=_SETUP_TIMEOUT_S), backend=backend)
+        ok, _ = await run_setup(task, sandbox)
+        if ok:
+            verdict = await verify(task, sandbox, timeout=_CHECK_TIMEOUT_S)
+            ok = not verdict.verified and not verdict.timed_out
+    cache.put(key, ok)
+    return ok
+
+
+def cached_validity(task: Task, cache: ValidityCache | None = None) -> bool | None:
+    """The remembered answer for a task, without running anything (None: not checked yet)."""
+    return (cache or default_cache()).get(f"task:{task.content_hash()}")
+
+
+def check_many(tasks: list[Task], backend: str = "bwrap", concurrency: int = 2) -> list[bool]:
+    """Validity of many tasks (for inventories); runs ``concurrency`` sandboxes at once."""
+
+    async def main() -> list[bool]:
+        sem = asyncio.Semaphore(concurrency)
+
+        async def one(t: Task) -> bool:
+            async with sem:
+                return await task_is_valid(t, backend)
+
+        return await asyncio.gather(*(one(t) for t in tasks))
+
+    return asyncio.run(main())

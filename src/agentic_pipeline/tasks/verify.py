@@ -1,0 +1,88 @@
+"""Run a task's verifier on a workspace: fresh commands in the sandbox, nothing taken from the agent's word.
+
+Pinned files (the tests as shipped) are written back first, so an agent that edited or deleted a
+test gains nothing; then the test command runs, then each check. The result says which part failed
+and shows the tail of its output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentic_pipeline.sandbox import Sandbox
+from agentic_pipeline.tasks.base import Task
+from agentic_pipeline.tasks.predicates import PREDICATES
+
+_TEST_TIMEOUT_S = 120.0
+
+
+@dataclass
+class Verdict:
+    verified: bool
+    verifier: str
+    detail: str
+    timed_out: bool = False
+
+
+def test_summary(output: str) -> str:
+    """The test runner's own summary line ("34 passed in 0.05s", "Ran 66 tests ... OK"), or the last line."""
+    lines = [ln.strip() for ln in output.strip().splitlines() if ln.strip()]
+    for ln in reversed(lines):
+        if re.search(r"\b\d+ (passed|failed|error)", ln):
+            return ln.strip("= ")
+    ran = next((ln for ln in reversed(lines) if re.match(r"Ran \d+ tests?", ln)), None)
+    if ran:
+        return f"{ran}: {lines[-1]}"
+    return lines[-1] if lines else "(no output)"
+
+
+def _tail(text: str, n: int = 15) -> str:
+    return "\n".join(text.strip().splitlines()[-n:])
+
+
+async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S) -> Verdict:
+    """Check the workspace of ``sandbox`` against ``task.verifier`` (each command gets ``timeout`` s)."""
+    spec = task.verifier
+    pins = dict(spec.pinned)
+    for rel in spec.pin_base:
+        pins[rel] = (Path(task.base) / rel).read_text()
+    for rel, text in pins.items():
+        path = sandbox.workspace / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink() or path.is_dir():
+            return Verdict(False, spec.name, f"{rel} was replaced by a link or folder")
+        path.write_text(text)
+    parts = []
+    if spec.test_cmd:
+        result = await sandbox.arun(spec.test_cmd, timeout=timeout)
+        summary = test_summary(result.output)
+        if result.exit_code != 0:
+            detail = f"tests failed (exit {result.exit_code}): {summary}\n{_tail(result.output)}"
+            return Verdict(False, spec.name, detail, timed_out=result.timed_out)
+        parts.append(summary)
+    for check in spec.checks:
+        ok, why = await _run_check(check, sandbox, timeout)
+        if not ok:
+            return Verdict(False, spec.name, f"check {check.name} failed: {why}")
+        parts.append(f"{check.name} ok")
+    return Verdict(True, spec.name, "; ".join(parts))
+
+
+async def _run_check(check, sandbox: Sandbox, timeout: float) -> tuple[bool, str]:
+    if check.kind == "ast":
+        predicate = PREDICATES[check.name.split(":", 1)[0]]
+        return predicate(sandbox.workspace, **check.args)
+    if check.kind == "command":
+        result = await sandbox.arun(check.cmd, timeout=timeout)
+        if result.exit_code != 0:
+            return False, f"`{check.cmd}` exited {result.exit_code}: {_tail(result.output, 8)}"
+        out = result.output.strip()
+        if check.expect is not None and out != check.expect.strip():
+            return False, f"`{check.cmd}` printed {_tail(out, 8)!r}, expected {_tail(check.expect, 8)!r}"
+        missing = [c for c in check.contains if c not in out]
+        if missing:
+            return False, f"`{check.cmd}` output lacks {missing[0]!r}"
+        return True, ""
+    raise ValueError(f"unknown check kind {check.kind!r}")

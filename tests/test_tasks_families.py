@@ -1,0 +1,132 @@
+"""Each family end to end: real candidates, the real sandbox, the oracle through the real tools, the
+real verifier; and the verifier is not fooled by an agent that edits the tests or does nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from agentic_pipeline.agent import RunConfig, run_episode
+from agentic_pipeline.policies.base import PolicyResponse
+from agentic_pipeline.policies.oracle import OraclePolicy
+from agentic_pipeline.records import parse_record
+from agentic_pipeline.tasks.base import Task
+from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks
+from agentic_pipeline.tasks.devops import devops_source_tasks
+from agentic_pipeline.tasks.devops_templates import config_tasks, pin_tasks, shell_tasks
+from agentic_pipeline.tasks.refactoring import refactoring_tasks
+from agentic_pipeline.tasks.sources import CodeSource, project_sources
+from agentic_pipeline.tasks.validity import source_passes, task_is_valid
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cache(tmp_path_factory: pytest.TempPathFactory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AGENTIC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def project() -> CodeSource:
+    sources = {s.short: s for s in project_sources()}
+    src = sources.get("ledger") or next(iter(sources.values()))
+    assert asyncio.run(source_passes(src)), f"{src.name}: its own tests fail"
+    return src
+
+
+def first_valid(tasks: list[Task], **meta: str) -> Task:
+    for task in tasks:
+        if all(task.meta.get(k) == v for k, v in meta.items()) and asyncio.run(task_is_valid(task)):
+            return task
+    raise AssertionError(f"no valid task with {meta}")
+
+
+def solve(task: Task):
+    record = asyncio.run(run_episode(task, OraclePolicy(seed=0), RunConfig(command_timeout_s=60)))
+    parse_record(record.model_dump(mode="json", exclude_none=True))  # the record is a valid trajectory
+    return record
+
+
+def assert_solved(record, task: Task) -> None:
+    assert record.outcome.verified, record.outcome.detail
+    assert record.outcome.exit_status == "submitted"
+    assert record.metadata.task_id == task.id and record.metadata.teacher == "oracle"
+    assert record.messages[-1].role == "assistant" and record.messages[1].content == task.instruction
+    # Every observation answered a call of the turn before it.
+    calls = {c.id for m in record.messages if m.tool_calls for c in m.tool_calls}
+    assert {m.tool_call_id for m in record.messages if m.role == "tool"} == calls
+
+
+@pytest.mark.parametrize("family", ["debugging", "coding"])
+def test_code_families_are_solved_and_thoughts_quote_real_failures(family: str, project: CodeSource) -> None:
+    build = debugging_tasks if family == "debugging" else coding_tasks
+    task = first_valid(build(project))
+    record = solve(task)
+    assert_solved(record, task)
+    first_obs = record.messages[3].content
+    second_thought = record.messages[4].content
+    named = re.findall(r"`((?:\w+\.)?test_[^`]+)`", second_thought)
+    assert named and all(name in first_obs for name in named)  # the failing tests it names were in the output
+
+
+@pytest.mark.parametrize("kind", ["rename", "constant", "dataclass", "extract"])
+def test_refactoring_is_solved_and_the_predicate_holds(kind: str, project: CodeSource) -> None:
+    task = first_valid(refactoring_tasks(project), refactor=kind)
+    record = solve(task)
+    assert_solved(record, task)
+    assert any(c.kind == "ast" for c in task.verifier.checks)
+    assert "ok" in record.outcome.detail
+
+
+@pytest.mark.parametrize("kind", ["merge", "revert", "bisect", "make"])
+def test_devops_git_and_make_tasks_are_solved_with_the_real_tools(kind: str, project: CodeSource) -> None:
+    task = first_valid(devops_source_tasks(project), devops=kind)
+    record = solve(task)
+    assert_solved(record, task)
+    commands = [
+        c.function.arguments.get("command", "") for m in record.messages if m.tool_calls for c in m.tool_calls
+    ]
+    tool = {"merge": "git merge", "revert": "git revert", "bisect": "git bisect run", "make": "make "}[kind]
+    assert any(tool in c for c in commands)
+
+
+@pytest.mark.parametrize("builder", [shell_tasks, config_tasks, pin_tasks], ids=["shell", "config", "pins"])
+def test_builtin_devops_tasks_are_solved(builder) -> None:
+    task = first_valid(builder())
+    assert_solved(solve(task), task)
+
+
+class RewriteTests:
+    """A cheating agent: makes every test file trivially pass, then claims success."""
+
+    name = "cheater"
+
+    def __init__(self, paths: list[str]) -> None:
+        self.paths = paths
+
+    async def act(self, messages, tools, task):
+        step = sum(1 for m in messages if m["role"] == "assistant")
+        if step < len(self.paths):
+            args = {"path": self.paths[step], "content": "def test_ok():\n    pass\n"}
+            call = {
+                "id": f"c{step}",
+                "type": "function",
+                "function": {"name": "write_file", "arguments": args},
+            }
+        else:
+            call = {
+                "id": "done",
+                "type": "function",
+                "function": {"name": "finish", "arguments": {"summary": "fixed"}},
+            }
+        return PolicyResponse(message={"role": "assistant", "content": "...", "tool_calls": [call]})
+
+
+def test_editing_the_tests_does_not_pass_the_verifier(project: CodeSource) -> None:
+    task = first_valid(debugging_tasks(project))
+    record = asyncio.run(run_episode(task, RewriteTests(project.test_files), RunConfig()))
+    assert record.outcome.exit_status == "submitted"
+    assert not record.outcome.verified and "tests failed" in record.outcome.detail
