@@ -98,7 +98,7 @@ def test_seed_script_verbatim(data, tmp_path):
     data.rename(tmp_path / "data")
     script = REPO / "converters" / "upgrade_domain_data.py"
     proc = subprocess.run(
-        [sys.executable, str(script), "--input", "../data", "--output", "data/domain/", "--workers", "1"],
+        [sys.executable, str(script), "--input", "../data", "--output", "data/domain/"],
         cwd=work,
         capture_output=True,
         text=True,

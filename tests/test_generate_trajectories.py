@@ -154,3 +154,13 @@ def test_bad_options_are_errors_for_people(tmp_path: Path) -> None:
         cli("generate", "trajectories", "--count", "1", "--tasks", str(bad)), capture_output=True, text=True
     )
     assert done.returncode == 2 and f"{bad}:1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_seed_compatible_script_runs_the_same_command(tmp_path: Path) -> None:
+    tasks = tmp_path / "pins.jsonl"
+    write_task_file(tasks, pin_tasks(count=2)[:1])
+    script = Path(__file__).resolve().parents[1] / "generators" / "generate_trajectories.py"
+    args = ["--count", "1", "--category", "devops", "--tasks", str(tasks), "--out", str(tmp_path / "data")]
+    done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert len(kept_lines(tmp_path / "data")) == 1

@@ -236,6 +236,7 @@ def test_new_session_has_no_controlling_terminal(workspace: Path) -> None:
             bare = Sandbox(workspace, FAST, backend="subprocess").run(["python", "-c", probe])
             os.write(1, f"UNSANDBOXED {bare.output.strip()}\n".encode())
         finally:
+            sandbox_mod._SLOTS.close()  # os._exit skips atexit
             os._exit(0)
     chunks = []
     while True:

@@ -33,7 +33,17 @@ def generate(*args: str) -> tuple[int, str]:
 
 def test_dry_run_prints_calls_tokens_and_dollars_and_sends_nothing(tmp_path: Path) -> None:
     out = tmp_path / "data"
-    code, text = generate("--count", "1000", "--teacher", TEACHER, "--base-url", "http://127.0.0.1:9", "--out", str(out), "--dry-run")
+    code, text = generate(
+        "--count",
+        "1000",
+        "--teacher",
+        TEACHER,
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--out",
+        str(out),
+        "--dry-run",
+    )
     assert code == 0, text
     assert "dry run: 1000 episodes with claude-sonnet-5-5" in text
     assert "no cache, live" in text and "cached, live" in text and "$" in text
@@ -43,10 +53,23 @@ def test_dry_run_prints_calls_tokens_and_dollars_and_sends_nothing(tmp_path: Pat
 def test_budget_stops_new_episodes_and_a_rerun_continues_without_paying_twice(tmp_path: Path) -> None:
     out, tasks = tmp_path / "data", tmp_path / "tasks.jsonl"
     write_task_file(tasks, [marker_task(n) for n in range(4)])
-    common = ["--count", "4", "--tasks", str(tasks), "--out", str(out), "--teacher", TEACHER, "--workers", "2"]
+    common = [
+        "--count",
+        "4",
+        "--tasks",
+        str(tasks),
+        "--out",
+        str(out),
+        "--teacher",
+        TEACHER,
+        "--workers",
+        "2",
+    ]
     with TeacherServer() as server:
         server.state.commands = COMMANDS
-        code, text = generate(*common, "--base-url", server.url, "--max-cost-usd", "0.000001", "--concurrency", "4")
+        code, text = generate(
+            *common, "--base-url", server.url, "--max-cost-usd", "0.000001", "--concurrency", "4"
+        )
         assert code == 4, text
         assert "--max-cost-usd reached" in text
         first_calls = len(server.state.delivered)
@@ -55,7 +78,9 @@ def test_budget_stops_new_episodes_and_a_rerun_continues_without_paying_twice(tm
         code, text = generate(*common, "--base-url", server.url, "--max-cost-usd", "5")
         assert code == 0, text
         assert len(server.state.delivered) == first_calls + 2 * 3  # only the two missing episodes ran
-    records = [json.loads(line) for line in (out / "trajectories" / "devops_tasks.jsonl").read_text().splitlines()]
+    records = [
+        json.loads(line) for line in (out / "trajectories" / "devops_tasks.jsonl").read_text().splitlines()
+    ]
     assert sorted(r["metadata"]["task_id"] for r in records) == [f"test-marker-{n}" for n in range(4)]
     with Ledger(out) as ledger:
         assert ledger.totals().requests == len(server.state.delivered)

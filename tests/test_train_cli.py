@@ -37,8 +37,8 @@ def test_quickstart_training_runs_sft_then_dpo(tmp_path):
     data_dir = write_records(
         tmp_path / "data", [trajectory(i) for i in range(4)] + [preference(i) for i in range(2)]
     )
-    summary = run_quickstart_training(data_dir, tmp_path / "out", sft_steps=3, dpo_steps=2)
-    assert summary["sft"]["steps"] == 3 and len(summary["sft"]["losses"]) == 3
+    summary = run_quickstart_training(data_dir, tmp_path / "out", sft_steps=2, dpo_steps=2)
+    assert summary["sft"]["steps"] == 2 and len(summary["sft"]["losses"]) == 2
     assert summary["dpo"]["steps"] == 2 and len(summary["dpo"]["reward_margins"]) == 2
     for plot in summary["plots"].values():
         assert Path(plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

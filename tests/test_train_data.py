@@ -114,6 +114,8 @@ def test_dpo_pairs_train_only_the_continuations_assistant_turns(tmp_path, tiny_t
     assert rejected == expected_assistant_spans(record["rejected"])
     assert not any(pair.chosen.assistant_mask[: pair.prompt_len])  # the prompt's own assistant turn: context
     assert "OBSERVATION-MARKER" in pair.chosen.text and "OBSERVATION-MARKER" not in "".join(chosen)
+    for side in (pair.chosen, pair.rejected):  # the record's tools reach the model's prompt
+        assert '"name": "edit_file"' in side.text.split("\n</tools>")[0]
 
     dataset, report = build_dpo_dataset(
         TrainConfig(method="dpo", model="tiny", data={"data_dir": data_dir}), tiny_tokenizer

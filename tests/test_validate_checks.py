@@ -276,3 +276,15 @@ def test_workers_give_the_same_findings_as_one_process(tmp_path):
     ]
     assert {f.check for f in one.findings} == {"verified", "duplicate"}
     assert one.summary["balance"] == two.summary["balance"]
+
+
+def test_secret_in_shared_tool_definitions_is_found_in_every_record(tmp_path):
+    records = [example("trajectory_debugging"), example("trajectory_coding")]
+    for r in records:
+        r["tools"][0]["function"]["description"] += " Token: ghp_" + "Zq7Xw3Lk9Mv2Nb8Hj4Gf6Ds1Aa5Pq0Rt3Yu7"
+    write_records(tmp_path, records)
+    report = run(tmp_path)
+    assert [(f.file, f.check) for f in report.findings] == [
+        ("trajectories/coding_tasks.jsonl", "secrets"),
+        ("trajectories/debugging_tasks.jsonl", "secrets"),
+    ]

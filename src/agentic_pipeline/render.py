@@ -315,11 +315,50 @@ def count_tokens(items: Sequence[tuple[str, list[Span]]], tokenizer: Any) -> lis
 
     Same rule as the mask (a token trains when its first character is in a span), computed from the
     fast tokenizer's encodings without building id lists, so counting a large dataset costs little
-    more than tokenizing it.
+    more than tokenizing it. The opening turn (the system prompt and the tool definitions, the same
+    in thousands of records) is tokenized once and cached: a fast tokenizer splits text at added
+    tokens before anything else, so the count of a text cut right after an added end-of-turn token
+    is the sum of the counts of its two parts, exactly.
     """
     backend = tokenizer.backend_tokenizer
-    encodings = backend.encode_batch([text for text, _ in items], add_special_tokens=False)
-    return [(len(enc), _trainable(enc, spans)) for enc, (_, spans) in zip(encodings, items, strict=True)]
+    end = _end_of_turn(tokenizer)
+    cache = _PREFIX_COUNTS.setdefault(id(backend), {})
+    if len(cache) > _PREFIX_CACHE_SIZE:
+        cache.clear()
+    cuts, prefix_counts, rests = [], [], []
+    for text, spans in items:
+        cut = _opening_turn_end(text, spans, end)
+        prefix = text[:cut]
+        if cut and prefix not in cache:
+            cache[prefix] = len(backend.encode(prefix, add_special_tokens=False))
+        cuts.append(cut)
+        prefix_counts.append(cache[prefix] if cut else 0)
+        rests.append(text[cut:])
+    encodings = backend.encode_batch(rests, add_special_tokens=False)
+    out = []
+    for enc, cut, before, (_, spans) in zip(encodings, cuts, prefix_counts, items, strict=True):
+        shifted = [(a - cut, b - cut) for a, b in spans]
+        out.append((before + len(enc), _trainable(enc, shifted)))
+    return out
+
+
+_PREFIX_COUNTS: dict[int, dict[str, int]] = {}
+_PREFIX_CACHE_SIZE = 4096
+
+
+def _end_of_turn(tokenizer: Any) -> str | None:
+    """The end-of-turn token when it is an added token (so text is split there before tokenizing)."""
+    token = getattr(tokenizer, "eos_token", None)
+    return token if token and token in tokenizer.get_added_vocab() else None
+
+
+def _opening_turn_end(text: str, spans: list[Span], end: str | None) -> int:
+    """Where the first turn ends (just after its end token), if no trainable span starts before."""
+    if end is None:
+        return 0
+    i = text.find(end)
+    cut = i + len(end) if i >= 0 else 0
+    return cut if not spans or cut <= spans[0][0] else 0
 
 
 def _first_token_from(enc: Any, char: int, n_tokens: int) -> int:

@@ -45,6 +45,11 @@ Processes do not outlive a command: when the command exits, everything it starte
 background is killed with the pid namespace. Each call is a fresh sandbox; only the workspace
 persists between calls.
 
+Where a pids cgroup is used, each command starts from a small shell that joined the cgroup before
+the command was known (``_Slot``): joining costs an RCU grace period, 10-20 ms, that would otherwise
+be paid by nearly every command. Those shells run on the host with an empty environment and only
+ever exec the command line built here.
+
 The ``subprocess`` backend runs the same command with the same scrubbed environment and limits but
 without any isolation (no namespaces: the network, the host's files and processes are all there, and
 a daemonized child escapes the timeout's kill unless a pids cgroup is available); it exists only for
@@ -70,7 +75,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -82,6 +87,7 @@ _KILL_GRACE_S = 2.0  # how long to keep reading after a kill, for output already
 _POLL_S = 0.05  # how often to check whether the command exited while its stdout stays open
 _DRAIN_S = 0.2  # how long output may still arrive after the command exited
 _ASYNC_THREADS = 64  # commands that `arun` runs at once; the threads only wait on pipes
+_ARMED_PER_SLOT = 2  # shells waiting in each pids cgroup for the next commands
 _BACKENDS = ("bwrap", "subprocess")
 
 # /etc entries that programs need (dynamic linker cache, users and groups, name service, the
@@ -313,11 +319,10 @@ def _pids_cgroup_parent() -> Path | None:
 
 
 def _v2_pids_delegated(parent: Path) -> bool:
+    """Whether children of ``parent`` get the pids controller (never turned on here: that is the
+    system's decision)."""
     try:
-        if "pids" in (parent / "cgroup.subtree_control").read_text().split():
-            return True
-        (parent / "cgroup.subtree_control").write_text("+pids")
-        return True
+        return "pids" in (parent / "cgroup.subtree_control").read_text().split()
     except OSError:
         return False
 
@@ -343,18 +348,19 @@ def process_cap_mechanism() -> str:
 
 # A shell that joins its cgroup, then waits for the path of a script to source; the script execs the
 # command. Joining a cgroup costs an RCU grace period (~10 ms, more on a loaded machine) when none
-# happened recently, so each slot keeps one such shell armed in advance: the join happens while the
-# agent thinks, not while a command waits. Its stdin, after the path line, is the command's stdin.
+# happened recently, so each slot keeps such shells armed in advance: the join happens while the
+# previous command runs or the agent thinks, not while a command waits. Its stdin, after the path
+# line, is the command's stdin.
 _TRAMPOLINE = 'echo $$ > "$0" || exit 125; IFS= read -r script || exit 125; . "$script"'
 
 
 @dataclass
 class _Slot:
-    """A pids cgroup of this process and the shell armed in it for the next command."""
+    """A pids cgroup of this process and the shells armed in it for the next commands."""
 
     cgroup: Path
     script: Path
-    armed: subprocess.Popen | None = None
+    armed: list[subprocess.Popen] = field(default_factory=list)
 
     def arm(self) -> subprocess.Popen:
         return subprocess.Popen(
@@ -368,11 +374,28 @@ class _Slot:
         )
 
     def take(self) -> subprocess.Popen:
-        """The armed shell (or a new one if it died), which will run the next script."""
-        proc, self.armed = self.armed, None
-        if proc is None or proc.poll() is not None:
-            proc = self.arm()
-        return proc
+        """The oldest armed shell (most likely to have joined already), or a new one."""
+        while self.armed:
+            proc = self.armed.pop(0)
+            if proc.poll() is None:
+                return proc
+            _discard(proc)
+        return self.arm()
+
+    def top_up(self) -> None:
+        """Arm shells for the next commands. Two, so that the next command takes one armed a whole
+        command ago, whose join is over, while the newest joins in the background."""
+        while len(self.armed) < _ARMED_PER_SLOT:
+            self.armed.append(self.arm())
+
+
+def _discard(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None:
+            pipe.close()
 
 
 class _SlotPool:
@@ -393,8 +416,9 @@ class _SlotPool:
         with self._lock:
             if self._owner != os.getpid():  # a forked child must not share its parent's slots
                 self._owner, self._free, self._all = os.getpid(), [], []
-                self._scripts = Path(tempfile.mkdtemp(prefix="agentic-sandbox-"))
-                _remove_stale_cgroups(parent)
+                self._counter = itertools.count()
+                self._scripts = Path(tempfile.mkdtemp(prefix=f"agentic-sandbox-{os.getpid()}-"))
+                _remove_stale(parent)
             if self._free:
                 return self._free.pop()
             n = next(self._counter)
@@ -409,7 +433,7 @@ class _SlotPool:
         return slot
 
     def release(self, slot: _Slot | None) -> None:
-        """Kill whatever is left in the slot's cgroup, arm the slot's next shell, put it back."""
+        """Kill whatever is left in the slot's cgroup, arm the slot's next shells, put it back."""
         if slot is None:
             return
         for _ in range(500):
@@ -417,11 +441,10 @@ class _SlotPool:
                 pids = (slot.cgroup / "cgroup.procs").read_text().split()
             except OSError:
                 return
-            armed_pid = str(slot.armed.pid) if slot.armed else None
-            leftovers = [pid for pid in pids if pid != armed_pid]
+            armed = {str(proc.pid) for proc in slot.armed}
+            leftovers = [pid for pid in pids if pid not in armed]
             if not leftovers:
-                if slot.armed is None:
-                    slot.armed = slot.arm()
+                slot.top_up()
                 with self._lock:
                     if self._owner == os.getpid():
                         self._free.append(slot)
@@ -437,11 +460,8 @@ class _SlotPool:
             if self._owner != os.getpid():
                 return
             for slot in self._all:
-                if slot.armed is not None:
-                    slot.armed.kill()
-                    slot.armed.wait()
-                    for pipe in (slot.armed.stdin, slot.armed.stdout):
-                        pipe.close()
+                for proc in slot.armed:
+                    _discard(proc)
                 with contextlib.suppress(OSError):
                     slot.cgroup.rmdir()
             if self._scripts is not None:
@@ -449,14 +469,17 @@ class _SlotPool:
             self._free, self._all = [], []
 
 
-def _remove_stale_cgroups(parent: Path) -> None:
-    """Remove the empty cgroups of processes that died without cleaning up (e.g. kill -9)."""
-    for path in parent.glob("agentic-sandbox-*"):
+def _remove_stale(parent: Path) -> None:
+    """Remove the cgroups and script folders of processes that died without cleaning up (kill -9)."""
+    for path in [*parent.glob("agentic-sandbox-*"), *Path(tempfile.gettempdir()).glob("agentic-sandbox-*")]:
         pid = path.name.split("-")[2]
         if not pid.isdigit() or Path(f"/proc/{pid}").exists():
             continue
         with contextlib.suppress(OSError):
-            path.rmdir()
+            if path.is_relative_to(parent):
+                path.rmdir()
+            else:
+                shutil.rmtree(path)
 
 
 _SLOTS = _SlotPool()
@@ -656,21 +679,22 @@ class Sandbox:
 
     def _start_in_slot(self, slot: _Slot, command: str | list[str]) -> subprocess.Popen:
         """Hand the command to the shell armed in the slot's cgroup, capped by its pids.max."""
-        (slot.cgroup / "pids.max").write_text(str(self.limits.max_procs))
+        proc = slot.take()
+        # The shells armed for later commands sit in the same cgroup: they do not count against the cap.
+        (slot.cgroup / "pids.max").write_text(str(self.limits.max_procs + len(slot.armed)))
         env = [f"{key}={value}" for key, value in self.env().items()]
         slot.script.write_text(
             f"cd {shlex.quote(str(self.workspace))} || exit 125\n"
             f"exec env -i {shlex.join(env)} {shlex.join(self.argv(command, nproc_rlimit=False))}\n"
         )
         for _ in range(2):  # a shell that died while armed is replaced once
-            proc = slot.take()
             try:
                 proc.stdin.write(f"{slot.script}\n".encode())
                 proc.stdin.flush()
                 return proc
             except BrokenPipeError:
-                proc.wait()
-                proc.stdout.close()
+                _discard(proc)
+                proc = slot.arm()
         raise SandboxUnavailable(f"could not start a command in pids cgroup {slot.cgroup}")
 
     def _wait(self, proc: subprocess.Popen, start: float, deadline: float, stdin: str | None) -> ExecResult:

@@ -35,7 +35,7 @@ def _progress(console: Console) -> Progress:
 
 def _table(summary: Summary) -> Table:
     table = Table(title="agentic convert", show_footer=True)
-    table.add_column("file", footer="total")
+    table.add_column("file", footer="total", overflow="fold")
     table.add_column("domain")
     table.add_column("detected format")
     for name in ("read", "written", "rejected", "duplicates"):

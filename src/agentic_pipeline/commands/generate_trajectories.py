@@ -60,6 +60,42 @@ def trajectories(
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Log warnings (skipped sources, failed setups)."
     ),
+    dry_run: bool = typer.Option(
+        False,
+        "--dry-run",
+        help="Print the expected model calls, tokens and dollars for --count; send nothing.",
+    ),
+    max_cost_usd: float = typer.Option(
+        None,
+        "--max-cost-usd",
+        min=0.0,
+        help="Paid teachers: start no new episode once the run's ledger reaches this many dollars; "
+        "episodes in flight finish and are written (exit code 4).",
+    ),
+    concurrency: int = typer.Option(
+        None,
+        "--concurrency",
+        min=1,
+        help="Paid teachers: model requests in flight at once (default: up to --workers). Give --workers "
+        "more than this so tools run while requests wait.",
+    ),
+    rpm: float = typer.Option(None, "--rpm", help="Paid teachers: client-side limit, requests per minute."),
+    itpm: float = typer.Option(
+        None, "--itpm", help="Paid teachers: client-side limit, input tokens per minute."
+    ),
+    otpm: float = typer.Option(
+        None, "--otpm", help="Paid teachers: client-side limit, output tokens per minute."
+    ),
+    thinking: str = typer.Option(
+        None,
+        "--thinking",
+        help="Anthropic: 'adaptive', or a token budget for extended thinking (older models).",
+    ),
+    request_timeout: float = typer.Option(
+        None,
+        "--request-timeout",
+        help="Paid teachers: seconds before a model request is retried (SDK default 600).",
+    ),
 ) -> None:
     """Run the agent loop on verified tasks and write the trajectories whose verifier passed."""
     from rich.console import Console
@@ -84,6 +120,15 @@ def trajectories(
     except (ValueError, OSError) as exc:
         console.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from None
+    from agentic_pipeline.llm.runtime import dry_run_lines, parse_thinking, prepare_teacher
+
+    if dry_run:
+        try:
+            typer.echo("\n".join(dry_run_lines(teacher, count)))
+        except ValueError as exc:
+            console.print(f"[red]error[/red]: {exc}")
+            raise typer.Exit(2) from None
+        return
     backend = "subprocess" if unsafe_subprocess else "bwrap"
     if backend == "bwrap":
         try:
@@ -91,7 +136,22 @@ def trajectories(
         except SandboxUnavailable as exc:
             console.print(f"[red]error[/red]: {exc}")
             raise typer.Exit(2) from None
+    try:
+        limits = {"concurrency": concurrency, "rpm": rpm, "itpm": itpm, "otpm": otpm}
+        teacher_run = prepare_teacher(
+            teacher,
+            out,
+            base_url,
+            max_cost_usd,
+            **limits,
+            thinking=parse_thinking(thinking),
+            timeout=request_timeout,
+        )
+    except ValueError as exc:
+        console.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from None
     options = {"base_url": base_url} if base_url else {}
+    options.update(teacher_run.options)
     run = RunConfig(
         teacher=teacher,
         max_steps=max_steps,
@@ -101,12 +161,18 @@ def trajectories(
         seed=seed,
         options=options,
     )
-    config = GenerateConfig(count, categories, out, workers, seed, shard_ij, run, tasks)
+    config = GenerateConfig(
+        count, categories, out, workers, seed, shard_ij, run, tasks, teacher_run=teacher_run
+    )
     try:
         states = asyncio.run(_run_with_progress(config, console))
     except ValueError as exc:
         console.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from None
+    finally:
+        if teacher_run.ledger is not None:
+            console.print(teacher_run.summary())
+        teacher_run.close()
     short = [s for s in states if s.shortfall]
     for s in states:
         console.print(
@@ -121,6 +187,12 @@ def trajectories(
         )
     if short:
         raise typer.Exit(3)
+    if teacher_run.budget_reached:
+        console.print(
+            f"[yellow]stopped: --max-cost-usd reached (${teacher_run.total_usd():.4f} spent); "
+            "re-run with a higher budget to continue where this run stopped.[/yellow]"
+        )
+        raise typer.Exit(4)
 
 
 async def _run_with_progress(config, console):
@@ -135,11 +207,13 @@ async def _run_with_progress(config, console):
         MofNCompleteColumn(),
         TextColumn("failed {task.fields[failed]}"),
         TextColumn("{task.fields[rate]:.1f}/min"),
+        TextColumn("${task.fields[usd]:.2f}"),  # the ledger's running total (paid teachers)
         TimeRemainingColumn(),
     )
     started = time.monotonic()
     with Progress(*columns, console=console, transient=False) as bar:
-        ids = {c: bar.add_task(c, total=t, failed=0, rate=0.0) for c, t in targets.items()}
+        ids = {c: bar.add_task(c, total=t, failed=0, rate=0.0, usd=0.0) for c, t in targets.items()}
+        teacher_run = config.teacher_run
 
         def progress(state) -> None:
             minutes = max(1e-6, (time.monotonic() - started) / 60)
@@ -148,6 +222,7 @@ async def _run_with_progress(config, console):
                 completed=state.kept,
                 failed=state.rejected,
                 rate=state.new_kept / minutes,
+                usd=teacher_run.total_usd() if teacher_run is not None else 0.0,
             )
 
         return await generate(config, progress)

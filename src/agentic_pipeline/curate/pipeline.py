@@ -122,6 +122,8 @@ class _Worker:
         self.tokenizer = length.load(options.tokenizer)
         self.fast = uses_fast_path(self.tokenizer)
         self.rendered = 0
+        self.last_tools: list | None = None
+        self.tools_hits: list[secrets.Hit] = []
 
     def _verify_now(self) -> bool:
         self.rendered += 1
@@ -175,8 +177,18 @@ class _Worker:
             return None
         return info, rendering
 
+    def _scan(self, obj: dict[str, Any]) -> list[secrets.Hit]:
+        """Secrets and e-mails in all the record's strings. The tool definitions are scanned once per
+        distinct list: thousands of records share them."""
+        tools = obj.get("tools") or []
+        if tools != self.last_tools:
+            self.last_tools, self.tools_hits = tools, secrets.scan("\n".join(_strings(tools)))
+        hits = secrets.scan("\n".join(_strings({k: v for k, v in obj.items() if k != "tools"})))
+        seen = {h.value for h in hits}
+        return hits + [h for h in self.tools_hits if h.value not in seen]
+
     def _text_checks(self, obj: dict[str, Any], info: RecordInfo, finding: Callable) -> None:
-        info.hits = secrets.scan("\n".join(_strings(obj)))
+        info.hits = self._scan(obj)
         found_secrets = sorted({h.kind for h in info.hits if h.secret})
         if found_secrets:
             finding(info, "secrets", ERROR, f"possible secret(s): {', '.join(found_secrets)}")

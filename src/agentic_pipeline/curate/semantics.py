@@ -132,6 +132,8 @@ def arguments(record: Any) -> Result:
             validator = _validator(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS))
         except jsonschema.SchemaError as exc:
             return False, f"tool {call.function.name!r}: parameters is not a valid JSON Schema: {exc.message}"
+        if validator.is_valid(call.function.arguments):
+            continue
         error = jsonschema.exceptions.best_match(validator.iter_errors(call.function.arguments))
         if error is not None:
             where = "/".join(str(p) for p in error.absolute_path) or "arguments"

@@ -158,9 +158,10 @@ def judge_problem(
     measurer: Measurer,
     threshold: float,
     pool: ThreadPoolExecutor,
-    extra: list[tuple[Candidate, str | None]] = (),
+    extra: list[tuple[Candidate, str | None]] | None = None,
 ) -> JudgedProblem:
     """Measure every candidate (in parallel) and judge every claimed pair, plus teacher samples."""
+    extra = extra or []
     candidates = list(problem.candidates) + [c for c, _ in extra]
     measured = dict(
         zip(
@@ -230,7 +231,7 @@ class CatalogPairs:
 
     def _judge(self, problem: Problem) -> JudgedProblem:
         extra: list[tuple[Candidate, str | None]] = []
-        if self.policy is not None:
+        if self.policy is not None and not problem.claims:  # derived problems repeat a shipped task
             extra = asyncio.run(self.samples.get(self.policy, problem, self.config.samples))
         return judge_problem(problem, self.measurer, self.config.min_margin[self.category], self.pool, extra)
 

@@ -53,6 +53,8 @@ class GenerateConfig:
     shard: tuple[int, int] = (0, 1)
     run: RunConfig = field(default_factory=RunConfig)
     tasks: list[Task] | None = None  # from --tasks FILE; None: the built-in sources
+    # Paid teachers (agentic_pipeline.llm.runtime.TeacherRun): the dollar budget and the cost ledger.
+    teacher_run: Any = None
 
 
 @dataclass
@@ -67,11 +69,12 @@ class CategoryState:
     inflight: int = 0
     new_kept: int = 0
     exhausted: bool = False
+    budget_stopped: bool = False  # --max-cost-usd reached: no new episode was started
     started: float = field(default_factory=time.monotonic)
 
     @property
     def shortfall(self) -> int:
-        return max(0, self.target - self.kept) if self.exhausted else 0
+        return max(0, self.target - self.kept) if self.exhausted and not self.budget_stopped else 0
 
 
 ProgressFn = Callable[[CategoryState], None]
@@ -214,6 +217,9 @@ async def _run_category(
                 changed.clear()
                 await changed.wait()  # an in-flight episode may still fail and need replacing
                 continue
+            if config.teacher_run is not None and not config.teacher_run.allows_new():
+                state.budget_stopped = True  # those in flight finish and are written
+                return
             task = next(todo, None)
             if task is None:
                 return
@@ -253,6 +259,8 @@ async def _run_category(
                 ]
                 rej_out.append(obj)
                 state.rejected += 1
+            if config.teacher_run is not None:
+                config.teacher_run.episode_written(task.id, record.id, record.outcome.verified)
             changed.set()
             if progress:
                 progress(state)

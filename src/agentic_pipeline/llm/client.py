@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import jsonschema
@@ -132,6 +133,12 @@ def scrubbed(exc: Exception) -> Exception:
     return exc
 
 
+@lru_cache(maxsize=256)
+def _validator(schema_json: str) -> jsonschema.Draft202012Validator:
+    # Every step of every episode checks against the same few schemas: build each validator once.
+    return jsonschema.Draft202012Validator(json.loads(schema_json))
+
+
 def check_arguments(tool_defs: dict[str, dict[str, Any]], name: str, arguments: Any) -> str | None:
     """Why a call can't run as emitted (unknown tool, not an object, schema failure), else None."""
     if name not in tool_defs:
@@ -139,7 +146,9 @@ def check_arguments(tool_defs: dict[str, dict[str, Any]], name: str, arguments: 
     if not isinstance(arguments, dict):
         return f"arguments of {name} must be a JSON object, got {type(arguments).__name__}"
     schema = tool_defs[name].get("parameters") or {"type": "object"}
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(arguments))
+    error = jsonschema.exceptions.best_match(
+        _validator(json.dumps(schema, sort_keys=True)).iter_errors(arguments)
+    )
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "arguments"
         return f"arguments of {name} fail its schema at {where}: {error.message}"

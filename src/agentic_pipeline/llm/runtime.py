@@ -23,6 +23,16 @@ from agentic_pipeline.llm.pool import CostGuard
 from agentic_pipeline.llm.prices import PriceTable, load_prices
 
 PAID_PREFIXES = ("anthropic", "openai")
+ANTHROPIC_ONLY = ("thinking", "cache")
+
+
+def parse_thinking(text: str | None) -> int | str | None:
+    """``--thinking``: ``adaptive`` or a token budget."""
+    if text is None or text == "adaptive":
+        return text
+    if text.isdigit() and int(text) >= 1024:
+        return int(text)
+    raise ValueError(f"--thinking {text!r}: expected 'adaptive' or a token budget of at least 1024")
 
 
 @dataclass
@@ -31,6 +41,7 @@ class TeacherRun:
     ledger: Ledger | None = None
     guard: CostGuard | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    closed_usd: float = 0.0
 
     def allows_new(self) -> bool:
         return self.guard is None or self.guard.allows_new()
@@ -44,11 +55,27 @@ class TeacherRun:
             self.ledger.finish_episode(episode_id, record_id, "kept" if kept else "rejected")
 
     def total_usd(self) -> float:
-        return self.ledger.total_usd() if self.ledger is not None else 0.0
+        if self.ledger is None:
+            return self.closed_usd
+        return self.ledger.total_usd()
+
+    def summary(self) -> str:
+        """One line for the end of a run: what the ledger holds (this run and the ones it resumed)."""
+        if self.ledger is None:
+            return f"{self.teacher}: no paid model calls"
+        t = self.ledger.totals()
+        return (
+            f"{self.teacher}: {t.requests:,} requests, tokens: {t.input_tokens:,} input, "
+            f"{t.cache_creation_input_tokens:,} cache write, {t.cache_read_input_tokens:,} cache read, "
+            f"{t.output_tokens:,} output; ${t.usd:.4f} (ledger {self.ledger.path})"
+        )
 
     def close(self) -> None:
+        """Close the ledger; ``total_usd()`` keeps answering with the final total."""
         if self.ledger is not None:
+            self.closed_usd = self.ledger.total_usd()
             self.ledger.close()
+            self.ledger = None
 
 
 def split_teacher(teacher: str) -> tuple[str, str]:
@@ -97,6 +124,8 @@ def prepare_teacher(
             f"--max-cost-usd: no price for {model!r} in {prices.source}; add one (dollars per million tokens) "
             "or run without a dollar budget"
         )
+    if kind != "anthropic":
+        policy_options = {k: v for k, v in policy_options.items() if k not in ANTHROPIC_ONLY}
     ledger = Ledger(run_dir, prices)
     options = {"ledger": ledger, "concurrency": concurrency, "rpm": rpm, "itpm": itpm, "otpm": otpm}
     options.update({key: value for key, value in policy_options.items() if value is not None})

@@ -1,6 +1,6 @@
 """The refactoring family: behaviour-preserving changes checked by the tests AND an AST predicate.
 
-- rename a function across the project (definition, call sites, imports, tests): old name gone,
+- rename a function or class across the project (definition, call sites, imports, tests): old name gone,
   new name defined once and used;
 - replace a magic number in a function by a module-level constant with a given name;
 - turn a plain class whose ``__init__`` only stores its arguments into a ``@dataclass``;
@@ -63,8 +63,36 @@ _VERBS = {
     "summarize": "summarise",
 }
 
+# Class renames swap the last word of the CamelCase name for a synonym.
+_NOUNS = {
+    "Cache": "Store",
+    "Graph": "Network",
+    "Inventory": "Stockroom",
+    "Calendar": "Agenda",
+    "Parser": "Reader",
+    "Tokenizer": "Lexer",
+    "Lexer": "Tokenizer",
+    "Limiter": "Throttle",
+    "Bucket": "Reservoir",
+    "Report": "Summary",
+    "Item": "Article",
+    "Interval": "Span",
+    "Window": "Frame",
+    "Stats": "Metrics",
+    "Node": "Vertex",
+    "Table": "Grid",
+    "Event": "Occurrence",
+    "Entry": "Record",
+    "Config": "Settings",
+    "Result": "Outcome",
+    "Builder": "Factory",
+    "Registry": "Catalog",
+    "Scheduler": "Planner",
+    "Evaluator": "Interpreter",
+}
+
 _RENAME_PHRASES = (
-    "Rename the function `{old}` to `{new}` everywhere in this project: its definition, every call site, "
+    "Rename the {kind} `{old}` to `{new}` everywhere in this project: its definition, every call site, "
     "the imports and the tests. Behaviour must not change; the tests must still pass.",
     "Refactor: `{old}` should be called `{new}`. Update the definition and all references (tests included) "
     "and make sure the test suite still passes.",
@@ -85,6 +113,13 @@ _DATACLASS_PHRASES = (
     "`{cls}` in {path} is boilerplate: replace its `__init__` with dataclass fields (`@dataclass`). Tests must "
     "still pass.",
 )
+
+
+def _new_class_name(old: str) -> str | None:
+    words = re.findall(r"[A-Z][a-z0-9]*|[A-Z]+(?![a-z])", old.lstrip("_"))
+    if not words or words[-1] not in _NOUNS or "".join(words) != old.lstrip("_"):
+        return None
+    return old[: len(old) - len(old.lstrip("_"))] + "".join(words[:-1]) + _NOUNS[words[-1]]
 
 
 def _new_name(old: str) -> str | None:
@@ -120,22 +155,24 @@ def rename_tasks(src: CodeSource) -> list[Task]:
     for rel in src.src_files:
         tree = ast.parse(files[rel])
         for name, node in _defs(tree).items():
-            if isinstance(node, ast.ClassDef) or name.startswith("__") or hasattr(builtins, name):
+            if name.startswith("__") or hasattr(builtins, name):
                 continue
-            new = _new_name(name)
+            is_class = isinstance(node, ast.ClassDef)
+            new = _new_class_name(name) if is_class else _new_name(name)
             if new is None or hasattr(builtins, new) or any(_word_count(t, new) for t in files.values()):
                 continue
             uses = sum(_word_count(t, name) for t in files.values())
+            keyword = "class" if is_class else r"(?:async\s+)?def"
             defined = sum(
-                len(re.findall(rf"^\s*(?:async\s+)?def {re.escape(name)}\b", t, re.M)) for t in files.values()
+                len(re.findall(rf"^\s*{keyword} {re.escape(name)}\b", t, re.M)) for t in files.values()
             )
             if defined != 1 or uses < 2:
                 continue
-            out.append(_rename_task(src, files, rel, name, new))
+            out.append(_rename_task(src, files, rel, name, new, "class" if is_class else "function"))
     return out
 
 
-def _rename_task(src: CodeSource, files: dict[str, str], rel: str, old: str, new: str) -> Task:
+def _rename_task(src: CodeSource, files: dict[str, str], rel: str, old: str, new: str, kind: str) -> Task:
     tid = task_id(src.name, "refactoring", f"rename:{old}:{new}")
     rng = rng_for(tid, "phrase")
     pattern = rf"\b{re.escape(old)}\b"
@@ -145,7 +182,7 @@ def _rename_task(src: CodeSource, files: dict[str, str], rel: str, old: str, new
         id=tid,
         family="refactoring",
         source=src.name,
-        instruction=rng.choice(_RENAME_PHRASES).format(old=old, new=new),
+        instruction=rng.choice(_RENAME_PHRASES).format(old=old, new=new, kind=kind),
         base=str(src.root),
         files={},
         verifier=Verifier(

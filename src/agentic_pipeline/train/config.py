@@ -124,6 +124,10 @@ class TrainConfig(_Section):
     method: Literal["sft", "dpo"]
     model: str = Field(description="A local folder, a hub name (e.g. Qwen/Qwen2.5-32B-Instruct) or 'tiny'.")
     tokenizer: str | None = Field(None, description="Defaults to the model's.")
+    attn_implementation: str | None = Field(
+        None,
+        description="sdpa, flash_attention_2 (pip install flash-attn), ...; None: transformers' default.",
+    )
     data: DataConfig = Field(default_factory=DataConfig)
     sft: SFTSection = Field(default_factory=SFTSection)
     dpo: DPOSection = Field(default_factory=DPOSection)

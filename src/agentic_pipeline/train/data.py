@@ -72,6 +72,7 @@ class DataReport:
     tokens: int = 0
     trained_tokens: int = 0
     pack: PackStats | None = None
+    unit: str = "samples"  # "pairs" for DPO
 
     @property
     def trained_share(self) -> float:
@@ -95,7 +96,7 @@ class DataReport:
         for group in sorted(self.records):
             out.append(f"  {group}: {self.records[group]} read, {self.selected[group]} after mixture")
         out.append(
-            f"{self.samples} samples, {self.tokens} tokens, {self.trained_tokens} trained "
+            f"{self.samples} {self.unit}, {self.tokens} tokens, {self.trained_tokens} trained "
             f"({100 * self.trained_share:.1f}%)"
         )
         if self.overlong_records:
@@ -374,6 +375,7 @@ def _common_prefix(a: Sequence[Any], b: Sequence[Any]) -> int:
 def dpo_pairs(data: DataConfig, tokenizer: Any, report: DataReport | None = None) -> list[Pair]:
     """Render each preference record as prompt + chosen and prompt + rejected; only continuations train."""
     report = report if report is not None else DataReport()
+    report.unit = "pairs"
     items = apply_mixture(read_records(data.data_dir, DPO_KINDS, report), data.weights, data.seed)
     report.selected.update(item.group for item in items)
     pairs: list[Pair] = []

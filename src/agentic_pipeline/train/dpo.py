@@ -137,9 +137,13 @@ def build_dpo_trainer(
         model = tiny_model(tokenizer, cfg.training.seed) if cfg.model == TINY else cfg.model
     ref = _reference(cfg, model, ref_model)
     if isinstance(ref, str):
+        import torch
         from transformers import AutoModelForCausalLM
 
-        ref = AutoModelForCausalLM.from_pretrained(ref, **model_init_kwargs(cfg))
+        kwargs = model_init_kwargs(cfg)
+        ref = AutoModelForCausalLM.from_pretrained(
+            ref, **{**kwargs, "dtype": getattr(torch, kwargs["dtype"])}
+        )
     trainer = DPOTrainer(
         model=model,
         ref_model=ref,

@@ -73,8 +73,11 @@ def tiny_model(tokenizer: Any, seed: int) -> Any:
 
 
 def model_init_kwargs(cfg: TrainConfig) -> dict[str, Any]:
-    """How TRL loads a model given by name: bf16 weights when training in bf16."""
-    return {"dtype": "bfloat16" if cfg.training.bf16 else "float32"}
+    """How TRL loads a model given by name: bf16 weights when training in bf16, the attention kernel."""
+    kwargs: dict[str, Any] = {"dtype": "bfloat16" if cfg.training.bf16 else "float32"}
+    if cfg.attn_implementation:
+        kwargs["attn_implementation"] = cfg.attn_implementation
+    return kwargs
 
 
 def trl_args(cfg: TrainConfig) -> dict[str, Any]:

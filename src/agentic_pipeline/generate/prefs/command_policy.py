@@ -3,7 +3,7 @@
 Each rule looks at one logical command line (comments stripped, continuation lines joined) and
 reports a ``Finding`` with a severity. Rules:
 
-- ``pipe-to-shell``: a download piped into a shell (``curl ... | sh``), which runs whatever the
+- ``pipe-to-shell``: a download piped into a shell (``curl ... | sh``, ``bash <(curl ...)``), which runs whatever the
   server sends, unverified.
 - ``world-writable``: ``chmod 777`` / ``o+w`` / ``a+w``.
 - ``rm-unguarded-variable``: ``rm -r`` on a path built from a variable that is not guarded with
@@ -42,13 +42,18 @@ _RULES: list[tuple[str, str, re.Pattern[str], str]] = [
     (
         "pipe-to-shell",
         "HIGH",
-        re.compile(r"\b(?:curl|wget)\b[^|;&]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b"),
+        re.compile(
+            r"\b(?:curl|wget)\b[^|;&]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b|"
+            r"\b(?:ba|z|da|k)?sh\s+<\(\s*(?:curl|wget)\b"
+        ),
         "a download is piped into a shell and runs unverified",
     ),
     (
         "world-writable",
         "HIGH",
-        re.compile(r"\bchmod\s+(?:-\w+\s+)*(?:0?[0-7]?777\b|[0-7]?[0-7][0-7][2367]\b|(?:a|o|ugo)\+\w*w)"),
+        re.compile(
+            r"\bchmod\s+(?:-\w+\s+)*(?:0?[0-7]?777\b|[0-7]?[0-7][0-7][2367]\b|(?:\S*,)?(?:a|o|ugo)[+=][rwxXst]*w)"
+        ),
         "permissions let every user on the machine write",
     ),
     (

@@ -1,0 +1,1 @@
+"""Merge configuration layers and address values inside them."""

@@ -1,0 +1,1 @@
+"""Exact linear algebra on small matrices of Fractions."""

@@ -1,0 +1,1 @@
+"""Route URLs to handlers."""
