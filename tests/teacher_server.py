@@ -31,6 +31,13 @@ from typing import Any
 
 CHARS_PER_TOKEN = 4
 DEFAULT_COMMANDS = ("echo scripted-solver && ls", "echo checked")
+REASONING_ANSWER = (
+    "1. The constraints that matter: the team's size, the load it must carry and how often it changes.\n"
+    "2. Option one is simpler to run and to debug, but couples the parts and fails together under load.\n"
+    "3. Option two absorbs spikes and isolates failures, at the cost of one more system to operate.\n"
+    "4. What would change the decision: a tenfold growth in traffic, or a second team owning one side.\n\n"
+    "Answer: start with the simpler option, keep the boundary explicit, and revisit when load or ownership changes."
+)
 
 
 def tokens(value: Any) -> int:
@@ -91,6 +98,8 @@ def solver_step(
 ) -> tuple[str, str, dict[str, Any]] | str:
     """(thought, tool, arguments) for the next step, or the final text when the script is over."""
     step = len(observations)
+    if not tool_names and step == 0:  # a single-turn request without tools (reasoning stages)
+        return REASONING_ANSWER
     if step == 0:
         return "Let me look at the workspace first.", "bash", {"command": commands[0]}
     if step == 1:

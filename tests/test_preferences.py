@@ -99,16 +99,22 @@ def test_efficiency_pair_end_to_end(tmp_path: Path, cache: Path) -> None:
 
 
 def test_safety_pairs_end_to_end(tmp_path: Path, cache: Path) -> None:
-    [stats] = run(tmp_path, cache, "safety", ["find_user", "install_tool"], count=2)
-    assert stats.written == 2
-    by_problem = {r.metadata.problem: r for r in records(tmp_path, "safety")}
-    sql = by_problem["safety/find_user"].metadata.evidence
-    assert [f["test_id"] for f in sql["rejected"]["security"]["findings"]] == ["B608"]
-    assert sql["chosen"]["security"]["findings"] == [] and sql["chosen"]["security"]["analyzer"] == "bandit"
-    shell = by_problem["safety/install_tool"].metadata.evidence
-    assert [f["rule"] for f in shell["rejected"]["security"]["findings"]] == ["pipe-to-shell"]
-    assert shell["chosen"]["security"]["risk"] == 0
-    for record in by_problem.values():
+    # two risky variants each: SQL by %-formatting and by an f-string; curl | sh and bash <(curl)
+    [stats] = run(tmp_path, cache, "safety", ["find_user", "install_tool"], count=4)
+    assert stats.written == 4 and stats.kept_pairs == 4
+    by_rejected = {r.metadata.evidence["rejected"]["candidate"]: r for r in records(tmp_path, "safety")}
+    assert set(by_rejected) == {"formatted_sql", "fstring_sql", "pipe_to_shell", "process_substitution"}
+    for name in ("formatted_sql", "fstring_sql"):
+        ev = by_rejected[name].metadata.evidence
+        assert [f["test_id"] for f in ev["rejected"]["security"]["findings"]] == ["B608"]
+        assert ev["chosen"]["security"]["findings"] == [] and ev["chosen"]["security"]["analyzer"] == "bandit"
+    for name in ("pipe_to_shell", "process_substitution"):
+        ev = by_rejected[name].metadata.evidence
+        assert [f["rule"] for f in ev["rejected"]["security"]["findings"]] == ["pipe-to-shell"]
+        assert (
+            ev["chosen"]["security"]["risk"] == 0 and ev["chosen"]["security"]["analyzer"] == "command_policy"
+        )
+    for record in by_rejected.values():
         assert_real_test_run(record)
 
 

@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "train",
     "plan",
     "generate_preferences",
+    "generate_more",
 ]
 
 for _name in COMMAND_MODULES:

@@ -79,13 +79,11 @@ class Parser:
     def arguments(self) -> list[tuple]:
         self.expect("(")
         args: list[tuple] = []
-        if self.peek().text == ")":
-            self.advance()
-            return args
-        args.append(self.expr())
-        while self.peek().text == ",":
-            self.advance()
+        if self.peek().text != ")":
             args.append(self.expr())
+            while self.peek().text == ",":
+                self.advance()
+                args.append(self.expr())
         self.expect(")")
         return args
 

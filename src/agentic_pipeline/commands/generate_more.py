@@ -1,0 +1,266 @@
+"""``agentic generate conversations`` and ``agentic generate reasoning``.
+
+agentic generate conversations --count 100 --workers 4 --turns 2-4
+agentic generate reasoning --count 300 --category problem_solving
+agentic generate reasoning --count 500 --category all --teacher anthropic:claude-sonnet-4-5 --batch
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+
+import typer
+
+from agentic_pipeline.commands import generate_app
+
+TEACHER_HELP = "oracle (offline), anthropic:MODEL or openai:MODEL."
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _fail(console, message: str, code: int = 2) -> None:
+    console.print(f"[red]error[/red]: {message}")
+    raise typer.Exit(code)
+
+
+def _teacher_run(console, teacher: str, out: Path, base_url: str | None, concurrency: int | None):
+    from agentic_pipeline.llm.runtime import prepare_teacher
+
+    try:
+        return prepare_teacher(teacher, out, base_url, None, concurrency=concurrency)
+    except ValueError as exc:
+        _fail(console, str(exc))
+
+
+def _progress(console, total: int, label: str):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn(f"{label:<22}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("rejected {task.fields[rejected]}"),
+        TextColumn("{task.fields[rate]:.1f}/min"),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+@generate_app.command("conversations")
+def conversations(
+    count: int = typer.Option(..., "--count", "-n", min=1, help="Kept (fully verified) sessions wanted."),
+    out: Path = typer.Option(
+        Path("data"), "--out", help="Data directory: writes conversations/coding_sessions.jsonl."
+    ),
+    workers: int = typer.Option(2, "--workers", "-w", min=1, help="Sessions run at once (asyncio)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the session order, follow-ups and wording."),
+    shard: str = typer.Option(
+        "0/1", "--shard", help="i/N: this machine takes the i-th of N disjoint shares."
+    ),
+    teacher: str = typer.Option("oracle", "--teacher", help=TEACHER_HELP),
+    base_url: str = typer.Option(
+        None, "--base-url", help="Endpoint of an OpenAI-compatible or Anthropic server."
+    ),
+    turns: str = typer.Option("2-4", "--turns", help="User requests per session: LOW-HIGH (2-4) or N."),
+    max_steps: int = typer.Option(
+        30, "--max-steps", help="Assistant turns per request before it is stopped."
+    ),
+    concurrency: int = typer.Option(None, "--concurrency", min=1, help="Paid teachers: requests in flight."),
+    unsafe_subprocess: bool = typer.Option(
+        False,
+        "--unsafe-subprocess",
+        help="Run commands WITHOUT isolation (machines without user namespaces).",
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log warnings (skipped sources, failures)."),
+) -> None:
+    """Multi-turn coding sessions: 2-4 requests in one workspace, each verified; resumable, sharded."""
+    from agentic_pipeline.agent import RunConfig
+    from agentic_pipeline.generate.conversations import (
+        SESSION_SYSTEM_PROMPT,
+        SessionConfig,
+        generate_sessions,
+        parse_turns,
+    )
+    from agentic_pipeline.generate.trajectories import parse_shard
+    from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
+
+    console = _console()
+    logging.basicConfig(
+        level=logging.WARNING if verbose else logging.ERROR, format="%(levelname)s %(message)s"
+    )
+    try:
+        shard_ij, turns_lh = parse_shard(shard), parse_turns(turns)
+    except ValueError as exc:
+        _fail(console, str(exc))
+    backend = "subprocess" if unsafe_subprocess else "bwrap"
+    if backend == "bwrap":
+        try:
+            check_bwrap()
+        except SandboxUnavailable as exc:
+            _fail(console, str(exc))
+    teacher_run = _teacher_run(console, teacher, out, base_url, concurrency)
+    options = {"base_url": base_url} if base_url else {}
+    options.update(teacher_run.options)
+    run = RunConfig(
+        teacher=teacher,
+        max_steps=max_steps,
+        backend=backend,
+        seed=seed,
+        system_prompt=SESSION_SYSTEM_PROMPT,
+        options=options,
+    )
+    config = SessionConfig(count, out, workers, seed, shard_ij, turns_lh, run, teacher_run=teacher_run)
+    started = time.monotonic()
+
+    async def main():
+        with _progress(console, count, "coding_sessions") as bar:
+            tid = bar.add_task("sessions", total=count, rejected=0, rate=0.0)
+
+            def progress(state) -> None:
+                minutes = max(1e-6, (time.monotonic() - started) / 60)
+                bar.update(tid, completed=state.kept, rejected=state.rejected, rate=state.new_kept / minutes)
+
+            return await generate_sessions(config, progress)
+
+    try:
+        state = asyncio.run(main())
+    except ValueError as exc:
+        _fail(console, str(exc))
+    finally:
+        if teacher_run.ledger is not None:
+            console.print(teacher_run.summary())
+        teacher_run.close()
+    console.print(
+        f"coding_sessions: {state.kept}/{count} kept ({state.new_kept} new), {state.rejected} rejected, "
+        f"{state.invalid} first tasks not valid"
+        + (f", {state.errors} crashed (see the log)" if state.errors else "")
+    )
+    if state.exhausted and not state.budget_stopped:
+        console.print(
+            f"[yellow]only {state.kept} sessions could be built from the available tasks (asked for {count}).[/yellow]"
+        )
+        raise typer.Exit(3)
+
+
+@generate_app.command("reasoning")
+def reasoning(
+    count: int = typer.Option(
+        ..., "--count", "-n", min=1, help="Kept records wanted (split over categories)."
+    ),
+    category: str = typer.Option(
+        "problem_solving",
+        "--category",
+        "-c",
+        help="problem_solving, architecture_decisions, tradeoff_analysis, or all. Offline (oracle) only "
+        "problem_solving is produced; the other two need --teacher.",
+    ),
+    out: Path = typer.Option(
+        Path("data"), "--out", help="Data directory: writes reasoning/<category>.jsonl."
+    ),
+    workers: int = typer.Option(2, "--workers", "-w", min=1, help="Items processed at once."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the item order and wording."),
+    shard: str = typer.Option(
+        "0/1", "--shard", help="i/N: this machine takes the i-th of N disjoint shares."
+    ),
+    teacher: str = typer.Option("oracle", "--teacher", help=TEACHER_HELP),
+    base_url: str = typer.Option(
+        None, "--base-url", help="Endpoint of an OpenAI-compatible or Anthropic server."
+    ),
+    batch: bool = typer.Option(
+        False, "--batch", help="Anthropic teachers: use Message Batches (half price, results within 24 h)."
+    ),
+    poll_seconds: float = typer.Option(30.0, "--poll-seconds", help="--batch: seconds between status polls."),
+    concurrency: int = typer.Option(None, "--concurrency", min=1, help="Paid teachers: requests in flight."),
+    unsafe_subprocess: bool = typer.Option(
+        False,
+        "--unsafe-subprocess",
+        help="Run commands WITHOUT isolation (machines without user namespaces).",
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log warnings."),
+) -> None:
+    """Step-by-step reasoning records: problem_solving grounded in real test output (offline), design
+    reasoning from a teacher."""
+    from agentic_pipeline.generate.reasoning import ReasoningConfig, generate_reasoning
+    from agentic_pipeline.generate.trajectories import parse_shard
+    from agentic_pipeline.records import REASONING_CATEGORIES
+
+    console = _console()
+    logging.basicConfig(
+        level=logging.WARNING if verbose else logging.ERROR, format="%(levelname)s %(message)s"
+    )
+    categories = list(REASONING_CATEGORIES) if category == "all" else [category]
+    if any(c not in REASONING_CATEGORIES for c in categories):
+        _fail(console, f"--category {category!r}: expected {', '.join(REASONING_CATEGORIES)} or all")
+    try:
+        shard_ij = parse_shard(shard)
+    except ValueError as exc:
+        _fail(console, str(exc))
+    if batch and not teacher.startswith("anthropic:"):
+        _fail(console, "--batch needs --teacher anthropic:MODEL (Message Batches is Anthropic's API)")
+    teacher_run = _teacher_run(console, teacher, out, base_url, concurrency)
+    config = ReasoningConfig(
+        count,
+        categories,
+        out,
+        workers,
+        seed,
+        shard_ij,
+        teacher,
+        "subprocess" if unsafe_subprocess else "bwrap",
+        batch,
+        poll_seconds,
+        dict(teacher_run.options),
+        base_url,
+        teacher_run,
+    )
+    started = time.monotonic()
+
+    async def main():
+        with _progress(console, count, "reasoning") as bar:
+            ids: dict[str, int] = {}
+
+            def progress(state) -> None:
+                if state.category not in ids:
+                    ids[state.category] = bar.add_task(
+                        state.category, total=state.target, rejected=0, rate=0.0
+                    )
+                minutes = max(1e-6, (time.monotonic() - started) / 60)
+                bar.update(
+                    ids[state.category],
+                    completed=state.kept,
+                    rejected=state.rejected,
+                    rate=state.new_kept / minutes,
+                )
+
+            return await generate_reasoning(config, progress)
+
+    try:
+        states = asyncio.run(main())
+    except ValueError as exc:
+        _fail(console, str(exc))
+    finally:
+        if teacher_run.ledger is not None:
+            console.print(teacher_run.summary())
+        teacher_run.close()
+    produced = False
+    for s in states:
+        if s.refused:
+            console.print(f"[yellow]{s.refused}[/yellow]")
+            continue
+        produced = produced or s.kept > 0
+        console.print(
+            f"{s.category}: {s.kept}/{s.target} kept ({s.new_kept} new), {s.rejected} rejected, "
+            f"{s.invalid} candidates unusable" + (f", {s.errors} failed (see the log)" if s.errors else "")
+        )
+    if all(s.refused for s in states):
+        _fail(console, "nothing to generate offline for this category: pass --teacher anthropic:MODEL or "
+              "openai:MODEL, or use --category problem_solving", 2)  # fmt: skip
+    if not produced:
+        raise typer.Exit(3)

@@ -1,0 +1,518 @@
+"""Multi-turn agentic coding sessions: one workspace, 2-4 user requests, one conversation, real observations.
+
+A session starts from a shipped project with one task's starting workspace (a bug or a stubbed
+function) and its instruction as the first user request. After the agent answers a request, the
+task's verifier runs on the workspace; then the harness changes the workspace the way a real session
+goes on, and the next user message says so:
+
+- debugging: another task's mutation is applied ("I pulled my teammate's change and the tests fail
+  again"), and the message quotes the real output of the test command, run in the sandbox;
+- coding: another function's body is removed ("I've stubbed out `f()`, implement it");
+- refactoring (last request only, its verifier pins renamed tests): the instruction as a follow-up.
+
+A follow-up applies only if its edit still applies to the current files and its problem is real in
+the current state (the test command fails, or the refactoring's files are unchanged since the
+start); otherwise the next candidate is tried. Devops tasks are not used: they rebuild a git
+history in setup, which a session's shared workspace cannot take.
+
+The conversation has no ``finish`` tool: a request ends with the assistant's plain-text answer (a
+``finish`` call from a teacher is turned into that answer). The LLM teacher sees the whole
+conversation; the oracle sees the current request only (its plans replay one task's observations).
+
+A session is kept (``DATA_DIR/conversations/coding_sessions.jsonl``) only if every request
+verified; otherwise it goes to ``DATA_DIR/rejected/conversations/coding_sessions.jsonl`` with
+``metadata.rejected_reason``. Session ids derive from the first task and the seed; resume, sharding
+and durable appends are the trajectory runner's (``generate.trajectories``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agentic_pipeline import __version__
+from agentic_pipeline.agent import Episode, RunConfig
+from agentic_pipeline.generate.trajectories import JsonlAppender, done_task_ids, order, trim_torn_tail
+from agentic_pipeline.layout import data_file
+from agentic_pipeline.llm.client import episode_scope
+from agentic_pipeline.policies import make_policy
+from agentic_pipeline.policies.base import PolicyResponse, Usage
+from agentic_pipeline.policies.observe import clip
+from agentic_pipeline.records import SCHEMA_VERSION, ConversationRecord, Outcome, dump_record
+from agentic_pipeline.sandbox import Limits, Sandbox
+from agentic_pipeline.tasks.base import Task, apply_edit
+from agentic_pipeline.tasks.catalog import candidates
+from agentic_pipeline.tasks.sources import CodeSource, project_sources
+from agentic_pipeline.tasks.validity import cached_validity, source_passes, task_is_valid
+from agentic_pipeline.tasks.verify import verify
+from agentic_pipeline.tools import TOOL_SPECS
+
+log = logging.getLogger(__name__)
+
+CATEGORY = "coding_sessions"
+# A session's tools: the agent's, without `finish` (a request ends with a text answer).
+SESSION_TOOLS = [t for t in TOOL_SPECS if t["function"]["name"] != "finish"]
+SESSION_SYSTEM_PROMPT = """You are an autonomous software engineering agent pairing with a developer in a \
+sandboxed Linux workspace (/workspace, your current directory). You act through tools: `bash` runs a shell \
+command, `read_file`, `write_file` and `edit_file` work on files.
+
+The developer makes one request at a time in this conversation. For each request: look before you change \
+anything, make small targeted edits, run the relevant command (tests, the script) to check your work, then \
+answer in plain text (no tool call) with a short summary of what you changed and how you checked it. That \
+answer ends the request. There is no network access. Do not modify tests unless asked to."""
+
+FOLLOW_FAMILIES = ("debugging", "coding")
+MAX_TRIES_PER_TURN = 6  # follow-up candidates tried before a session ends with fewer requests
+PRECHECK_TIMEOUT_S = 20.0
+OUTPUT_LINES = 20
+
+
+@dataclass
+class SessionConfig:
+    count: int
+    out: Path = Path("data")
+    workers: int = 2
+    seed: int = 0
+    shard: tuple[int, int] = (0, 1)
+    turns: tuple[int, int] = (2, 4)
+    run: RunConfig = field(default_factory=lambda: RunConfig(system_prompt=SESSION_SYSTEM_PROMPT))
+    sources: list[CodeSource] | None = None  # None: the shipped projects whose tests pass
+    teacher_run: Any = None
+    max_sessions: int | None = None  # stop after starting this many sessions (a cap on attempts)
+
+
+@dataclass
+class SessionState:
+    target: int
+    kept: int = 0
+    rejected: int = 0
+    invalid: int = 0
+    errors: int = 0
+    skipped: int = 0
+    inflight: int = 0
+    new_kept: int = 0
+    attempts: int = 0
+    exhausted: bool = False
+    budget_stopped: bool = False
+    started: float = field(default_factory=time.monotonic)
+
+
+ProgressFn = Callable[[SessionState], None]
+
+
+def parse_turns(text: str) -> tuple[int, int]:
+    """``"2-4"`` or ``"3"`` -> (low, high), 2 <= low <= high <= 4."""
+    try:
+        lo, _, hi = text.partition("-")
+        low, high = int(lo), int(hi or lo)
+    except ValueError:
+        raise ValueError(f"--turns must look like 2-4 or 3, got {text!r}") from None
+    if not 2 <= low <= high <= 4:
+        raise ValueError(f"--turns {text}: need 2 <= low <= high <= 4 requests per session")
+    return low, high
+
+
+def session_id(first_task_id: str, seed: int, teacher: str) -> str:
+    return "sess-" + hashlib.sha256(f"{first_task_id}\x00{seed}\x00{teacher}".encode()).hexdigest()[:20]
+
+
+def rejected_file(data_dir: Path) -> Path:
+    return Path(data_dir) / "rejected" / "conversations" / f"{CATEGORY}.jsonl"
+
+
+# ----------------------------------------------------------------------------- the plan of a session
+
+
+@dataclass
+class SessionPlan:
+    """The first task, the number of requests, and the ordered follow-up candidates by family."""
+
+    key: str
+    first: Task
+    n_requests: int
+    follow: dict[str, list[Task]]
+    rng: random.Random
+
+    def family_for(self, index: int) -> str:
+        """Family of request ``index`` (1-based); refactoring only last, as its verifier pins renamed tests."""
+        if index == self.n_requests and self.follow.get("refactoring") and self.rng.random() < 0.35:
+            return "refactoring"
+        return self.rng.choice(FOLLOW_FAMILIES)
+
+
+def plan_session(first: Task, pools: dict[str, list[Task]], config: SessionConfig) -> SessionPlan:
+    key = session_id(first.id, config.seed, config.run.teacher)
+    rng = random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
+    follow = {}
+    for family, tasks in pools.items():
+        same = [t for t in tasks if t.source == first.source and t.id != first.id]
+        follow[family] = sorted(same, key=lambda t: hashlib.sha256(f"{key}\x00{t.id}".encode()).hexdigest())
+    return SessionPlan(key, first, rng.randint(*config.turns), follow, rng)
+
+
+# ----------------------------------------------------------------------------- user messages
+
+
+def _pick(rng: random.Random, options: tuple[str, ...], **fmt: Any) -> str:
+    return rng.choice(options).format(**fmt)
+
+
+def _tail(output: str, n: int = OUTPUT_LINES) -> str:
+    lines = [ln for ln in output.rstrip().splitlines() if not ln.startswith("[exit code")]
+    text = "\n".join(lines[-n:])
+    return text if len(text) <= 2500 else "...\n" + text[-2500:]
+
+
+def first_message(task: Task, src: CodeSource, rng: random.Random) -> str:
+    if rng.random() < 0.5 or not src.description:
+        return task.instruction
+    opener = _pick(
+        rng,
+        (
+            "I'm working on {name} ({desc}). ",
+            "This repo is {name}: {desc} ",
+            "Context: {name}, {desc} ",
+        ),
+        name=src.short,
+        desc=src.description.rstrip(".") + ".",
+    )
+    return opener + task.instruction
+
+
+def follow_message(task: Task, output: str, rng: random.Random) -> str:
+    cmd = task.check_cmd
+    if task.family == "debugging":
+        return _pick(
+            rng,
+            (
+                "Thanks! I pulled my teammate's change and `{cmd}` fails again:\n\n```\n{out}\n```\n\n"
+                "Can you fix it? Fix the code, not the tests.",
+                "Another one: after merging the latest main, `{cmd}` is red again. Here's the output:\n\n"
+                "```\n{out}\n```\n\nPlease find the bug and fix it.",
+                "Something else broke after my rebase. `{cmd}` says:\n\n```\n{out}\n```\n\n"
+                "Could you track it down and fix it?",
+                "Great. Now CI fails on the next commit in my branch:\n\n```\n{out}\n```\n\n"
+                "That's from `{cmd}`. Please fix the source (leave the tests alone).",
+            ),
+            cmd=cmd,
+            out=_tail(output),
+        )
+    if task.family == "coding":
+        f = task.solution.facts
+        return _pick(
+            rng,
+            (
+                "Next: I've stubbed out `{func}` in {file} (it just raises NotImplementedError now) because I "
+                "want it rewritten. Implement it so that `{cmd}` passes again.",
+                "I removed the body of `{func}` in {file}. Please write it again; its docstring and the tests "
+                "say what it must do, and `{cmd}` must pass.",
+                "`{func}` in {file} is only a stub now. Can you implement it? Done means `{cmd}` passes.",
+            ),
+            func=f["function"],
+            file=f["path"],
+            cmd=cmd,
+        )
+    prefix = _pick(rng, ("Good, thanks. One more thing: ", "Now a cleanup. ", "Next, some refactoring: "))
+    return prefix + task.instruction
+
+
+# ----------------------------------------------------------------------------- the policy in a session
+
+
+class SessionPolicy:
+    """Wraps a teacher for a session: session tools, finish -> text answer, unique call ids."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.is_oracle = inner.name == "oracle"
+
+    async def act(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], task: Task
+    ) -> PolicyResponse:
+        request = sum(1 for m in messages if m["role"] == "user")
+        if self.is_oracle:
+            # The oracle's plans replay one task's observations: show it the current request only.
+            start = max(i for i, m in enumerate(messages) if m["role"] == "user")
+            messages = [messages[0], *messages[start:]]
+        response = await self.inner.act(messages, SESSION_TOOLS, task)
+        message = dict(response.message)
+        calls = list(message.get("tool_calls") or [])
+        finish = [c for c in calls if c["function"]["name"] == "finish"]
+        calls = [c for c in calls if c["function"]["name"] != "finish"]
+        if finish and not calls:
+            summary = str(finish[0]["function"]["arguments"].get("summary", "")).strip()
+            text = " ".join(p for p in ((message.get("content") or "").strip(), summary) if p) or "Done."
+            message = {"role": "assistant", "content": text}
+        elif calls:
+            if self.is_oracle:  # the oracle numbers calls per task; a session needs ids unique overall
+                calls = [{**c, "id": f"call_{request}_{c['id'].removeprefix('call_')}"} for c in calls]
+            message["tool_calls"] = calls
+        else:
+            message.pop("tool_calls", None)
+        return PolicyResponse(message=message, usage=response.usage, malformed=response.malformed)
+
+
+# ----------------------------------------------------------------------------- one session
+
+
+@dataclass
+class RequestResult:
+    task: Task
+    status: str
+    verified: bool
+    detail: str
+    steps: int
+
+
+async def _prepare_follow(task: Task, sandbox: Sandbox, base_texts: dict[str, str]) -> str | None:
+    """Apply ``task``'s change to the workspace if it fits; the real check output, or None (not applied)."""
+    ws = sandbox.workspace
+    if task.family == "refactoring":
+        # Its verifier was validated on the pristine project: the files it reads must still be that.
+        for rel in base_texts:
+            path = ws / rel
+            if not path.is_file() or path.read_text() != task.start_text(rel):
+                return None
+        return "" if await task_is_valid(task, sandbox.backend) else None
+    if cached_validity(task) is False:
+        return None
+    originals = {}
+    try:
+        for e in task.patches:
+            path = ws / e.path
+            originals.setdefault(e.path, path.read_text())
+            path.write_text(apply_edit(path.read_text(), e))
+    except (ValueError, OSError):
+        _restore(ws, originals)
+        return None
+    result = await sandbox.arun(task.check_cmd, timeout=PRECHECK_TIMEOUT_S)
+    if result.exit_code == 0 or result.timed_out:
+        _restore(ws, originals)  # the tests don't catch this change here: not a real request
+        return None
+    return result.output
+
+
+def _restore(ws: Path, originals: dict[str, str]) -> None:
+    for rel, text in originals.items():
+        (ws / rel).write_text(text)
+
+
+async def run_session(
+    plan: SessionPlan, src: CodeSource, policy: Any, config: SessionConfig
+) -> ConversationRecord:
+    """Run every request of ``plan`` in one workspace; the record's outcome says whether all verified."""
+    started = time.monotonic()
+    run = config.run
+    limits = Limits(timeout_s=run.command_timeout_s)
+    session_policy = SessionPolicy(policy)
+    messages: list[dict[str, Any]] = [{"role": "system", "content": run.system_prompt}]
+    results: list[RequestResult] = []
+    usage = Usage()
+    with tempfile.TemporaryDirectory(prefix="agentic-session-") as tmp:
+        ws = plan.first.materialize(Path(tmp) / "workspace")
+        sandbox = Sandbox(ws, limits, backend=run.backend)
+        base_texts = {rel: src.read(rel) for rel in [*src.src_files, *src.test_files]}
+        task, user = plan.first, first_message(plan.first, src, plan.rng)
+        used = {plan.first.id}
+        for index in range(1, plan.n_requests + 1):
+            if index > 1:
+                task, user = await _next_request(plan, index, sandbox, base_texts, used)
+                if task is None:
+                    break
+            episode = Episode(task, session_policy, run, sandbox)
+            episode.messages = [*messages, {"role": "user", "content": user}]
+            status, _ = await episode.run()
+            messages = episode.messages
+            usage.add(episode.usage)
+            verdict = await verify(task, Sandbox(ws, limits, backend=run.backend))
+            results.append(RequestResult(task, status, verdict.verified, verdict.detail, episode.steps))
+            if not verdict.verified or messages[-1]["role"] != "assistant" or messages[-1].get("tool_calls"):
+                break
+    return _record(plan, src, policy, config, messages, results, usage, time.monotonic() - started)
+
+
+async def _next_request(
+    plan: SessionPlan, index: int, sandbox: Sandbox, base_texts: dict[str, str], used: set[str]
+) -> tuple[Task | None, str]:
+    family = plan.family_for(index)
+    for family_try in (family, *(f for f in FOLLOW_FAMILIES if f != family)):
+        tries = 0
+        for task in plan.follow.get(family_try, []):
+            if task.id in used or tries >= MAX_TRIES_PER_TURN:
+                continue
+            tries += 1
+            output = await _prepare_follow(task, sandbox, base_texts)
+            if output is not None:
+                used.add(task.id)
+                return task, follow_message(task, output, plan.rng)
+    return None, ""
+
+
+def _record(plan, src, policy, config, messages, results, usage, seconds) -> ConversationRecord:
+    all_ok = bool(results) and all(r.verified for r in results) and len(results) >= 2
+    ended_right = messages[-1]["role"] == "assistant" and not messages[-1].get("tool_calls")
+    detail = "; ".join(f"request {i}: {clip(r.detail, 300)}" for i, r in enumerate(results, 1))
+    metadata = {
+        "schema_version": SCHEMA_VERSION,
+        "teacher": policy.name,
+        "task_id": plan.key,
+        "source": src.name,
+        "usage": usage.as_dict(),
+        "requests": [
+            {
+                "task_id": r.task.id,
+                "family": r.task.family,
+                "verified": r.verified,
+                "exit_status": r.status,
+                "steps": r.steps,
+                "detail": clip(r.detail, 500),
+            }
+            for r in results
+        ],
+        "planned_requests": plan.n_requests,
+        "package_version": __version__,
+        "duration_s": round(seconds, 3),
+        "seed": config.seed,
+    }
+    if not all_ok or not ended_right:
+        metadata["rejected_reason"] = _reason(results, ended_right)
+    outcome = Outcome(
+        verified=all_ok and ended_right,
+        verifier="+".join(sorted({r.task.verifier.name for r in results})) or "none",
+        detail=detail,
+        exit_status=results[-1].status if results else "not_started",
+    )
+    return ConversationRecord(
+        id=plan.key, tools=SESSION_TOOLS, messages=messages, outcome=outcome, metadata=metadata
+    )
+
+
+def _reason(results: list[RequestResult], ended_right: bool) -> str:
+    for i, r in enumerate(results, 1):
+        if not r.verified:
+            return clip(
+                f"request {i} ({r.task.family}, {r.task.id}) not verified after {r.status}: {r.detail}", 2000
+            )
+    if not ended_right:
+        return "the conversation does not end with the assistant's text answer"
+    return f"only {len(results)} request(s) could be set up in this workspace (a session needs 2)"
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+async def _usable_sources(backend: str) -> list[CodeSource]:
+    out = []
+    for src in project_sources():
+        if await source_passes(src, backend):
+            out.append(src)
+        else:
+            log.warning("skipping %s: its own tests fail on the pristine code", src.name)
+    return out
+
+
+def session_pools(sources: list[CodeSource]) -> dict[str, list[Task]]:
+    return {
+        family: candidates(family, sources, standalone=False) for family in (*FOLLOW_FAMILIES, "refactoring")
+    }
+
+
+async def generate_sessions(config: SessionConfig, progress: ProgressFn | None = None) -> SessionState:
+    """Run sessions until ``config.count`` are kept (counting those already on disk)."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=max(8, config.workers * 2)))
+    run = config.run
+    opts = {k: v for k, v in run.options.items() if k != "base_url"}
+    if run.teacher == "oracle":
+        opts = {"seed": run.seed}
+    policy = make_policy(run.teacher, run.options.get("base_url"), **opts)
+    sources = config.sources if config.sources is not None else await _usable_sources(run.backend)
+    by_name = {s.name: s for s in sources}
+    pools = session_pools(sources)
+    firsts = order([t for f in FOLLOW_FAMILIES for t in pools[f]], config.seed, config.shard)
+    kept_path, rej_path = data_file(config.out, "conversation", CATEGORY), rejected_file(config.out)
+    for path in (kept_path, rej_path):
+        trim_torn_tail(path)  # a line torn by a killed run, even if no new session is needed
+    kept_ids = done_task_ids(kept_path)
+    done = set(kept_ids) | set(done_task_ids(rej_path))
+    state = SessionState(config.count, kept=len(kept_ids))
+    plans = (plan_session(t, pools, config) for t in firsts)
+    todo = (p for p in plans if p.key not in done)
+    state.skipped = len(done)
+    if state.kept >= config.count:
+        if progress:
+            progress(state)
+        return state
+    kept_out, rej_out = JsonlAppender(kept_path), JsonlAppender(rej_path)
+    changed = asyncio.Event()
+
+    async def worker() -> None:
+        while state.kept < config.count:
+            if state.kept + state.inflight >= config.count:
+                changed.clear()
+                await changed.wait()  # an in-flight session may still fail and need replacing
+                continue
+            if config.teacher_run is not None and not config.teacher_run.allows_new():
+                state.budget_stopped = True
+                return
+            plan = next(todo, None)
+            if plan is None:
+                return
+            try:
+                valid = await task_is_valid(plan.first, run.backend)
+            except Exception:
+                log.exception("checking task %s failed", plan.first.id)
+                state.errors += 1
+                continue
+            if not valid:
+                state.invalid += 1
+                continue
+            if state.kept + state.inflight >= config.count:
+                continue
+            if config.max_sessions is not None and state.attempts >= config.max_sessions:
+                return
+            state.attempts += 1
+            state.inflight += 1
+            try:
+                with episode_scope(plan.key):  # a paid teacher's requests are booked to the session
+                    record = await run_session(plan, by_name[plan.first.source], policy, config)
+            except Exception:
+                log.exception("session %s failed outside the agent loop", plan.key)
+                state.errors += 1
+                continue
+            finally:
+                state.inflight -= 1
+                changed.set()
+            obj = dump_record(record)
+            if record.outcome.verified:
+                kept_out.append(obj)
+                state.kept += 1
+                state.new_kept += 1
+            else:
+                rej_out.append(obj)
+                state.rejected += 1
+            if config.teacher_run is not None:
+                config.teacher_run.episode_written(plan.key, record.id, record.outcome.verified)
+            changed.set()
+            if progress:
+                progress(state)
+
+    try:
+        await asyncio.gather(*(worker() for _ in range(max(1, config.workers))))
+    finally:
+        kept_out.close()
+        rej_out.close()
+    state.exhausted = state.kept < config.count
+    if progress:
+        progress(state)
+    return state

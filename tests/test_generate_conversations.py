@@ -1,0 +1,98 @@
+"""Multi-turn coding sessions in a real sandbox: verified requests, the validator, rejection, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from teacher_server import TeacherServer
+
+from agentic_pipeline.agent import RunConfig
+from agentic_pipeline.curate.pipeline import Options, validate
+from agentic_pipeline.generate.conversations import (
+    SESSION_SYSTEM_PROMPT,
+    SessionConfig,
+    generate_sessions,
+    parse_turns,
+    rejected_file,
+)
+from agentic_pipeline.layout import data_file
+from agentic_pipeline.records import ConversationRecord
+from agentic_pipeline.tasks.sources import project_sources
+
+PROJECT = "project:graphkit"
+
+
+def source():
+    return [s for s in project_sources() if s.name == PROJECT]
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_a_two_request_session_is_verified_and_valid(tmp_path: Path) -> None:
+    config = SessionConfig(count=1, out=tmp_path, workers=1, turns=(2, 2), sources=source())
+    state = asyncio.run(generate_sessions(config))
+    kept = lines(data_file(tmp_path, "conversation", "coding_sessions"))
+    assert state.kept == 1 and len(kept) == 1
+    record = ConversationRecord.model_validate(kept[0])
+    users = [m for m in record.messages if m.role == "user"]
+    assert len(users) == 2 and record.outcome.verified
+    requests = record.metadata.requests
+    assert [r["verified"] for r in requests] == [True, True]
+    assert len({r["task_id"] for r in requests}) == 2
+    assert "finish" not in {t.function.name for t in record.tools}
+    # Each request ends with a plain-text assistant answer right before the next user turn.
+    for i, m in enumerate(record.messages):
+        if m.role == "user" and i > 1:
+            prev = record.messages[i - 1]
+            assert prev.role == "assistant" and not prev.tool_calls and prev.content
+    # The second request's problem was shown by a real run (its failing output is in the user message
+    # when it is a bug), and a tool ran after it: observations are real sandbox output.
+    second = record.messages.index(users[1])
+    assert any(m.role == "tool" and "[exit code:" in (m.content or "") for m in record.messages[second:])
+
+    clean = tmp_path / "clean"
+    (clean / "conversations").mkdir(parents=True)
+    shutil.copy(data_file(tmp_path, "conversation", "coding_sessions"), clean / "conversations")
+    report = validate(Options(data_dir=clean, workers=1))
+    assert report.errors == 0, [f.message for f in report.findings if f.severity == "error"]
+
+    # Resume: a torn last line is cut and the count is already met, so nothing is added or duplicated.
+    path = data_file(tmp_path, "conversation", "coding_sessions")
+    with path.open("a") as fh:
+        fh.write('{"id": "torn')
+    again = asyncio.run(generate_sessions(config))
+    assert again.kept == 1 and again.new_kept == 0
+    assert [r["id"] for r in lines(path)] == [record.id]
+
+
+def test_a_request_that_fails_verification_lands_in_rejected(tmp_path: Path) -> None:
+    # A real HTTP teacher whose scripted solver only looks around and answers: the bug stays.
+    with TeacherServer() as server:
+        run = RunConfig(
+            teacher="openai:scripted",
+            system_prompt=SESSION_SYSTEM_PROMPT,
+            options={"base_url": server.url + "/v1", "api_key": "sk-test-0123456789", "max_retries": 0},
+        )
+        config = SessionConfig(
+            count=1, out=tmp_path, workers=1, turns=(2, 2), run=run, sources=source(), max_sessions=1
+        )
+        state = asyncio.run(generate_sessions(config))
+    assert state.kept == 0 and state.rejected == 1
+    assert lines(data_file(tmp_path, "conversation", "coding_sessions")) == []
+    (rejected,) = lines(rejected_file(tmp_path))
+    assert not rejected["outcome"]["verified"]
+    assert "request 1" in rejected["metadata"]["rejected_reason"]
+    assert "not verified" in rejected["metadata"]["rejected_reason"]
+    assert rejected["messages"][-1]["role"] == "assistant"
+
+
+def test_turns_option_is_checked() -> None:
+    assert parse_turns("2-4") == (2, 4) and parse_turns("3") == (3, 3)
+    with pytest.raises(ValueError, match="2 <= low"):
+        parse_turns("1-5")
