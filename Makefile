@@ -16,8 +16,10 @@ format:
 	.venv/bin/ruff format src tests bench
 	.venv/bin/ruff check --fix src tests bench
 
+# Every benchmark at its default size, one after the other (long: the conversion one reads 1 GB).
+# Each prints its figure and comparison; docs/benchmarks.md holds the results with their commands.
 bench:
-	.venv/bin/python -m bench.run_all
+	for f in bench/*.py; do echo "== $$f"; .venv/bin/python $$f || exit 1; done
 
 quickstart: install
 	.venv/bin/agentic quickstart

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
+import re
 import shutil
 from pathlib import Path
 
@@ -96,3 +98,26 @@ def test_turns_option_is_checked() -> None:
     assert parse_turns("2-4") == (2, 4) and parse_turns("3") == (3, 3)
     with pytest.raises(ValueError, match="2 <= low"):
         parse_turns("1-5")
+
+
+def test_follow_ups_change_the_workspace_and_say_so(tmp_path: Path) -> None:
+    from agentic_pipeline.generate.conversations import _prepare_follow, follow_message, session_pools
+    from agentic_pipeline.sandbox import Limits, Sandbox
+
+    (src,) = source()
+    pools = session_pools([src])
+    ws = tmp_path / "ws"
+    shutil.copytree(src.root, ws, ignore=shutil.ignore_patterns("__pycache__"))
+    sandbox = Sandbox(ws, Limits(timeout_s=60))
+    rels = [*src.src_files, *src.test_files]
+    bug = next(t for t in pools["debugging"] if t.patches[0].path == src.src_files[0])
+    output = asyncio.run(_prepare_follow(bug, sandbox, rels))
+    assert output is not None and re.search(r"\d+ (failed|error)", output)  # the real run of the tests
+    assert (ws / bug.patches[0].path).read_text() == bug.start_text(bug.patches[0].path)
+    message = follow_message(bug, output, random.Random(0))
+    assert bug.check_cmd in message and output.strip().splitlines()[-2].strip() in message
+    make = next(t for t in pools["devops"] if t.check_cmd == "make dist")
+    added = asyncio.run(_prepare_follow(make, sandbox, rels))
+    assert (ws / "Makefile").is_file() and "I've added a Makefile" in follow_message(
+        make, added, random.Random(0)
+    )

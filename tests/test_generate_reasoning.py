@@ -110,3 +110,24 @@ def test_teacher_categories_live_and_by_batch(tmp_path: Path, monkeypatch) -> No
         assert ledger.totals().requests == 5
     report = validate(Options(data_dir=tmp_path, workers=1))
     assert report.errors == 0, [f.message for f in report.findings if f.severity == "error"]
+
+
+def test_a_teacher_problem_solving_answer_without_a_working_patch_is_rejected(tmp_path: Path) -> None:
+    with TeacherServer() as server:
+        config = ReasoningConfig(
+            count=1,
+            categories=["problem_solving"],
+            out=tmp_path,
+            workers=1,
+            teacher="openai:scripted",
+            base_url=server.url + "/v1",
+            teacher_options={"api_key": "sk-test-0123456789", "max_retries": 0},
+            sources=source(),
+            max_items=1,
+        )
+        (state,) = asyncio.run(generate_reasoning(config))
+    assert state.kept == 0 and state.rejected == 1
+    assert lines(data_file(tmp_path, "reasoning", "problem_solving")) == []
+    (rejected,) = lines(tmp_path / "rejected" / "reasoning" / "problem_solving.jsonl")
+    assert "no ```diff block" in rejected["metadata"]["rejected_reason"]
+    assert rejected["metadata"]["teacher"] == "openai:scripted" and rejected["metadata"]["evidence"]["before"]

@@ -174,7 +174,11 @@ def reasoning(
         None, "--base-url", help="Endpoint of an OpenAI-compatible or Anthropic server."
     ),
     batch: bool = typer.Option(
-        False, "--batch", help="Anthropic teachers: use Message Batches (half price, results within 24 h)."
+        False,
+        "--batch",
+        help="Anthropic teachers: use Message Batches (half price, results within 24 h) for "
+        "architecture_decisions and tradeoff_analysis; problem_solving requests stay live (each follows a "
+        "sandbox run).",
     ),
     poll_seconds: float = typer.Option(30.0, "--poll-seconds", help="--batch: seconds between status polls."),
     concurrency: int = typer.Option(None, "--concurrency", min=1, help="Paid teachers: requests in flight."),

@@ -8,12 +8,14 @@ goes on, and the next user message says so:
 - debugging: another task's mutation is applied ("I pulled my teammate's change and the tests fail
   again"), and the message quotes the real output of the test command, run in the sandbox;
 - coding: another function's body is removed ("I've stubbed out `f()`, implement it");
-- refactoring (last request only, its verifier pins renamed tests): the instruction as a follow-up.
+- refactoring (last request only, its verifier pins renamed tests): the instruction as a follow-up;
+- devops (last request only): a Makefile target to add ("I've added a Makefile ...").
 
 A follow-up applies only if its edit still applies to the current files and its problem is real in
 the current state (the test command fails, or the refactoring's files are unchanged since the
-start); otherwise the next candidate is tried. Devops tasks are not used: they rebuild a git
-history in setup, which a session's shared workspace cannot take.
+start, or ``make TARGET`` fails); otherwise the next candidate is tried. Git devops tasks (merge,
+revert, bisect) are not used: they rebuild a git history in setup, which a session's workspace cannot
+take.
 
 The conversation has no ``finish`` tool: a request ends with the assistant's plain-text answer (a
 ``finish`` call from a teacher is turned into that answer). The LLM teacher sees the whole
@@ -141,11 +143,17 @@ class SessionPlan:
     n_requests: int
     follow: dict[str, list[Task]]
     rng: random.Random
+    phrases: set[str] = field(default_factory=set)  # user phrasings used so far (no repeats in a session)
 
     def family_for(self, index: int) -> str:
-        """Family of request ``index`` (1-based); refactoring only last, as its verifier pins renamed tests."""
-        if index == self.n_requests and self.follow.get("refactoring") and self.rng.random() < 0.35:
-            return "refactoring"
+        """Family of request ``index`` (1-based). Refactoring and devops come last only: a rename's verifier
+        pins renamed tests, and a Makefile task's check leaves build folders behind."""
+        if index == self.n_requests:
+            draw = self.rng.random()
+            if draw < 0.3 and self.follow.get("refactoring"):
+                return "refactoring"
+            if draw < 0.5 and self.follow.get("devops"):
+                return "devops"
         return self.rng.choice(FOLLOW_FAMILIES)
 
 
@@ -162,8 +170,13 @@ def plan_session(first: Task, pools: dict[str, list[Task]], config: SessionConfi
 # ----------------------------------------------------------------------------- user messages
 
 
-def _pick(rng: random.Random, options: tuple[str, ...], **fmt: Any) -> str:
-    return rng.choice(options).format(**fmt)
+def _pick(rng: random.Random, options: tuple[str, ...], seen: set[str] | None = None, **fmt: Any) -> str:
+    """A seeded choice; with ``seen``, a phrasing not used yet in this session when one is left."""
+    fresh = [o for o in options if seen is None or o not in seen] or list(options)
+    choice = rng.choice(fresh)
+    if seen is not None:
+        seen.add(choice)
+    return choice.format(**fmt)
 
 
 def _tail(output: str, n: int = OUTPUT_LINES) -> str:
@@ -180,7 +193,7 @@ def first_message(task: Task, src: CodeSource, rng: random.Random) -> str:
         (
             "I'm working on {name} ({desc}). ",
             "This repo is {name}: {desc} ",
-            "Context: {name}, {desc} ",
+            "Context: this is the {name} project. {desc} ",
         ),
         name=src.short,
         desc=src.description.rstrip(".") + ".",
@@ -188,12 +201,14 @@ def first_message(task: Task, src: CodeSource, rng: random.Random) -> str:
     return opener + task.instruction
 
 
-def follow_message(task: Task, output: str, rng: random.Random) -> str:
+def follow_message(task: Task, output: str, rng: random.Random, seen: set[str] | None = None) -> str:
+    """The user's next request; ``seen`` holds the phrasings this session already used."""
     cmd = task.check_cmd
     if task.family == "debugging":
         return _pick(
             rng,
-            (
+            seen=seen,
+            options=(
                 "Thanks! I pulled my teammate's change and `{cmd}` fails again:\n\n```\n{out}\n```\n\n"
                 "Can you fix it? Fix the code, not the tests.",
                 "Another one: after merging the latest main, `{cmd}` is red again. Here's the output:\n\n"
@@ -210,7 +225,8 @@ def follow_message(task: Task, output: str, rng: random.Random) -> str:
         f = task.solution.facts
         return _pick(
             rng,
-            (
+            seen=seen,
+            options=(
                 "Next: I've stubbed out `{func}` in {file} (it just raises NotImplementedError now) because I "
                 "want it rewritten. Implement it so that `{cmd}` passes again.",
                 "I removed the body of `{func}` in {file}. Please write it again; its docstring and the tests "
@@ -221,7 +237,15 @@ def follow_message(task: Task, output: str, rng: random.Random) -> str:
             file=f["path"],
             cmd=cmd,
         )
-    prefix = _pick(rng, ("Good, thanks. One more thing: ", "Now a cleanup. ", "Next, some refactoring: "))
+    if task.family == "devops":
+        added = output.removeprefix("added:")
+        opener = (
+            f"I've added a {added} (it only has a `help` target so far). " if added else "One more thing. "
+        )
+        return opener + task.instruction
+    prefix = _pick(
+        rng, ("Good, thanks. One more thing: ", "Now a cleanup. ", "Next, some refactoring: "), seen
+    )
     return prefix + task.instruction
 
 
@@ -284,6 +308,8 @@ async def _prepare_follow(task: Task, sandbox: Sandbox, base_texts: dict[str, st
             if not path.is_file() or path.read_text() != task.start_text(rel):
                 return None
         return "" if await task_is_valid(task, sandbox.backend) else None
+    if task.family == "devops":
+        return await _prepare_makefile(task, sandbox)
     if cached_validity(task) is False:
         return None
     originals = {}
@@ -300,6 +326,25 @@ async def _prepare_follow(task: Task, sandbox: Sandbox, base_texts: dict[str, st
         _restore(ws, originals)  # the tests don't catch this change here: not a real request
         return None
     return result.output
+
+
+async def _prepare_makefile(task: Task, sandbox: Sandbox) -> str | None:
+    """A Makefile task: its starting Makefile is added if absent (the user says so); `make TARGET` must fail."""
+    ws = sandbox.workspace
+    added = []
+    for rel, text in task.files.items():
+        path = ws / rel
+        if path.exists() and path.read_text() != text:
+            return None  # another Makefile is there: this task's start state doesn't hold
+        if not path.exists():
+            path.write_text(text)
+            added.append(rel)
+    result = await sandbox.arun(task.check_cmd, timeout=PRECHECK_TIMEOUT_S)
+    if result.exit_code == 0 or result.timed_out:
+        for rel in added:
+            (ws / rel).unlink()
+        return None
+    return "added:" + ",".join(added)
 
 
 def _restore(ws: Path, originals: dict[str, str]) -> None:
@@ -354,7 +399,7 @@ async def _next_request(
             output = await _prepare_follow(task, sandbox, base_texts)
             if output is not None:
                 used.add(task.id)
-                return task, follow_message(task, output, plan.rng)
+                return task, follow_message(task, output, plan.rng, plan.phrases)
     return None, ""
 
 
@@ -422,9 +467,12 @@ async def _usable_sources(backend: str) -> list[CodeSource]:
 
 
 def session_pools(sources: list[CodeSource]) -> dict[str, list[Task]]:
-    return {
-        family: candidates(family, sources, standalone=False) for family in (*FOLLOW_FAMILIES, "refactoring")
-    }
+    pools = {f: candidates(f, sources, standalone=False) for f in (*FOLLOW_FAMILIES, "refactoring")}
+    # Of devops, the Makefile tasks fit a session's workspace; merge/revert/bisect rebuild git history.
+    pools["devops"] = [
+        t for t in candidates("devops", sources, standalone=False) if t.meta.get("devops") == "make"
+    ]
+    return pools
 
 
 async def generate_sessions(config: SessionConfig, progress: ProgressFn | None = None) -> SessionState:

@@ -1,12 +1,13 @@
 """Chain-of-thought reasoning records: single-turn, no tools, step-by-step reasoning then the answer.
 
-``problem_solving`` is grounded and verified, offline: from a debugging task (a shipped project or a
+``problem_solving`` is grounded and verified, offline by default: from a debugging task (a shipped project or a
 stdlib module with an injected bug), the user shows the code around the bug and the REAL failing
 output of the test command (run in the sandbox) and asks what is wrong. The assistant reasons from
 what the output shows (failing tests, error, frames: parsed from that output) to the cause (the
 known mutation: the line as it is and as it should be) and gives the fix as a unified diff. The diff
 is then applied with ``patch`` in a fresh sandbox copy and the tests must pass, or the record is
-rejected; ``metadata.evidence`` holds both runs' results.
+rejected; ``metadata.evidence`` holds both runs' results. With an LLM teacher, the teacher answers the
+same grounded prompt (live requests) and its own diff must apply and make the tests pass.
 
 ``architecture_decisions`` and ``tradeoff_analysis`` are free-text design reasoning with no verifier:
 they need an LLM teacher (``anthropic:MODEL`` / ``openai:MODEL``). Prompts come from the shipped
@@ -116,6 +117,7 @@ class ReasoningConfig:
     base_url: str | None = None
     teacher_run: Any = None
     sources: list[CodeSource] | None = None  # problem_solving: None = every built-in source that passes
+    max_items: int | None = None  # problem_solving: stop after trying this many tasks (a cap on attempts)
 
 
 @dataclass
@@ -383,13 +385,58 @@ def problem_record(g: Grounding, seed: int, after: str) -> ReasoningRecord:
     )
 
 
-async def problem_solving_item(task: Task, seed: int, backend: str) -> tuple[ReasoningRecord | None, str]:
-    """(record, "") when grounded and verified; (None, why) when the task yields no record."""
+TEACHER_PROBLEM_SYSTEM_PROMPT = (
+    "You are a careful software engineer. Reason step by step (numbered steps) from what the output shows to "
+    "the cause, then finish with a section that starts with a line `Answer:` naming the bug and giving the fix "
+    "as a unified diff in a ```diff block, with paths a/<file> and b/<file> relative to the repository root."
+)
+
+
+def diff_in(text: str) -> str | None:
+    """The unified diff of the last ```diff block of an answer, or None."""
+    blocks = re.findall(r"```(?:diff|patch)\n(.*?)```", text, re.S)
+    return blocks[-1] if blocks and "@@" in blocks[-1] else None
+
+
+async def problem_solving_item(
+    task: Task, seed: int, backend: str, policy: Any = None
+) -> tuple[ReasoningRecord | None, str]:
+    """(record, "") when grounded and verified; (record, why) when rejected; (None, "invalid") for no record.
+
+    With ``policy`` (an LLM teacher) the answer is the teacher's, to the same grounded prompt; its own
+    diff must apply and make the tests pass."""
     g = await ground(task, backend)
     if g is None:
         return None, "invalid"
     record = problem_record(g, seed, "")
     patch = unified_patch(g.path, g.buggy, g.fixed)
+    if policy is not None:
+        messages = [
+            {"role": "system", "content": TEACHER_PROBLEM_SYSTEM_PROMPT},
+            record.messages[-2].model_dump(),
+        ]
+        with episode_scope(record.metadata.task_id):
+            response = await policy.act(
+                [{k: v for k, v in m.items() if v is not None} for m in messages], [], None
+            )
+        text = (response.message.get("content") or "").strip() or "(empty)"
+        record = ReasoningRecord(
+            id=record_id(task.id, policy.name, seed),
+            category="problem_solving",
+            messages=[*messages, {"role": "assistant", "content": text}],
+            metadata={
+                **record.metadata.model_dump(),
+                "teacher": policy.name,
+                "usage": response.usage.as_dict(),
+            },
+        )
+        patch = diff_in(text)
+        problem = answer_problem(text) or (
+            None if patch else "no ```diff block with a unified diff in the answer"
+        )
+        if problem:
+            record.outcome = Outcome(verified=False, verifier="tests", detail=problem)
+            return record, problem
     ok, after = await check_patch(task, patch, backend)
     record.metadata.evidence["after_patch"] = {"exit_code": 0 if ok else 1, "summary": after}  # type: ignore[attr-defined]
     record.outcome = Outcome(verified=ok, verifier="tests", detail=f"after the patch: {after}")
@@ -530,25 +577,33 @@ async def _problem_solving(
     else:
         sources = [s for s in all_sources() if await source_passes(s, config.backend)]
     tasks = order(candidates("debugging", sources, standalone=False), config.seed, config.shard)
+    policy = None
+    if config.teacher != "oracle":
+        from agentic_pipeline.policies import make_policy
+
+        policy = make_policy(config.teacher, config.base_url, **config.teacher_options)
     todo = iter(t for t in tasks if t.id not in w.done)
-    inflight = 0
+    inflight = attempts = 0
     w.open()
 
     async def worker() -> None:
-        nonlocal inflight
+        nonlocal inflight, attempts
         while state.kept < target:
             if state.kept + inflight >= target:
                 await asyncio.sleep(0.05)  # one in flight may still fail and need replacing
                 continue
+            if config.max_items is not None and attempts >= config.max_items:
+                return
             task = next(todo, None)
             if task is None:
                 return
+            attempts += 1
             inflight += 1
             try:
                 if not await task_is_valid(task, config.backend):
                     state.invalid += 1
                     continue
-                record, why = await problem_solving_item(task, config.seed, config.backend)
+                record, why = await problem_solving_item(task, config.seed, config.backend, policy)
             except Exception:
                 log.exception("reasoning from task %s failed", task.id)
                 state.errors += 1
@@ -561,6 +616,8 @@ async def _problem_solving(
             if state.kept >= target and not why:
                 return
             w.write(record, why)
+            if config.teacher_run is not None and policy is not None:
+                config.teacher_run.episode_written(task.id, record.id, not why)
             if progress:
                 progress(state)
 

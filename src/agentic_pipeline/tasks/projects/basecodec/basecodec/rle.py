@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def encode_text(text: str) -> str:
-    """"aaabcc" -> "3a1b2c". Digits cannot be encoded (they would be ambiguous)."""
+    """ "aaabcc" -> "3a1b2c". Digits cannot be encoded (they would be ambiguous)."""
     if any(char.isdigit() for char in text):
         raise ValueError("digits cannot be run-length encoded as text")
     out = []
@@ -19,7 +19,7 @@ def encode_text(text: str) -> str:
 
 
 def decode_text(encoded: str) -> str:
-    """"3a1b2c" -> "aaabcc"; a count is required before each character and must not be zero."""
+    """ "3a1b2c" -> "aaabcc"; a count is required before each character and must not be zero."""
     out = []
     count = ""
     for char in encoded:

@@ -22,7 +22,17 @@ def test_alphabets():
 
 @pytest.mark.parametrize(
     ("number", "alphabet", "text"),
-    [(0, BASE62, "0"), (61, BASE62, "z"), (62, BASE62, "10"), (3843, BASE62, "zz"), (35, BASE36, "z"), (46656, BASE36, "1000"), (5, "01", "101"), (57, BASE58, "z"), (58, BASE58, "21")],
+    [
+        (0, BASE62, "0"),
+        (61, BASE62, "z"),
+        (62, BASE62, "10"),
+        (3843, BASE62, "zz"),
+        (35, BASE36, "z"),
+        (46656, BASE36, "1000"),
+        (5, "01", "101"),
+        (57, BASE58, "z"),
+        (58, BASE58, "21"),
+    ],
 )
 def test_encode_and_decode_int(number, alphabet, text):
     assert encode_int(number, alphabet) == text

@@ -10,7 +10,7 @@ class PointerError(LookupError):
 
 
 def parse_pointer(pointer: str) -> list[str]:
-    """"/a~1b/c~0d" -> ["a/b", "c~d"]; "" is the whole document."""
+    """ "/a~1b/c~0d" -> ["a/b", "c~d"]; "" is the whole document."""
     if pointer == "":
         return []
     if not pointer.startswith("/"):

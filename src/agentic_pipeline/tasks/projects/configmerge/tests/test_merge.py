@@ -6,7 +6,11 @@ from configmerge.merge import coerce, deep_merge, diff, env_overrides, flatten, 
 def test_deep_merge_recurses_and_overrides():
     base = {"db": {"host": "localhost", "port": 5432}, "debug": False}
     override = {"db": {"port": 6543}, "debug": True, "name": "app"}
-    assert deep_merge(base, override) == {"db": {"host": "localhost", "port": 6543}, "debug": True, "name": "app"}
+    assert deep_merge(base, override) == {
+        "db": {"host": "localhost", "port": 6543},
+        "debug": True,
+        "name": "app",
+    }
 
 
 def test_deep_merge_does_not_mutate_inputs():
@@ -20,7 +24,9 @@ def test_deep_merge_does_not_mutate_inputs():
 
 
 def test_deep_merge_none_deletes():
-    assert deep_merge({"a": 1, "b": {"c": 2, "d": 3}}, {"a": None, "b": {"c": None}, "x": None}) == {"b": {"d": 3}}
+    assert deep_merge({"a": 1, "b": {"c": 2, "d": 3}}, {"a": None, "b": {"c": None}, "x": None}) == {
+        "b": {"d": 3}
+    }
 
 
 def test_deep_merge_type_change_replaces():
@@ -51,7 +57,18 @@ def test_merge_layers():
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("true", True), (" Yes ", True), ("off", False), ("null", None), ("42", 42), ("-7", -7), ("2.5", 2.5), ("1e3", 1000.0), ("Hello", "Hello"), ("", "")],
+    [
+        ("true", True),
+        (" Yes ", True),
+        ("off", False),
+        ("null", None),
+        ("42", 42),
+        ("-7", -7),
+        ("2.5", 2.5),
+        ("1e3", 1000.0),
+        ("Hello", "Hello"),
+        ("", ""),
+    ],
 )
 def test_coerce(text, value):
     result = coerce(text)

@@ -30,7 +30,15 @@ def test_get(doc):
 
 
 def test_get_missing(doc):
-    for pointer in ["/nope", "/servers/2", "/servers/01", "/servers/-", "/servers/x", "/zero/a", "/servers/0/host/x"]:
+    for pointer in [
+        "/nope",
+        "/servers/2",
+        "/servers/01",
+        "/servers/-",
+        "/servers/x",
+        "/zero/a",
+        "/servers/0/host/x",
+    ]:
         with pytest.raises(PointerError):
             get(doc, pointer)
     assert get(doc, "/servers/5/host", default=None) is None

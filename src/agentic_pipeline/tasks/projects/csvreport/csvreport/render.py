@@ -24,7 +24,9 @@ def render_text(columns: list[str], rows: list[dict], decimals: int = 2) -> str:
     numeric = [bool(rows) and isinstance(rows[0][c], (int, float)) for c in columns]
     header = "  ".join(c.rjust(w) if n else c.ljust(w) for c, w, n in zip(columns, widths, numeric))
     rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(line, widths, numeric)) for line in cells]
+    body = [
+        "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(line, widths, numeric)) for line in cells
+    ]
     return "\n".join(line.rstrip() for line in [header, rule, *body])
 
 

@@ -21,10 +21,7 @@ def test_format_cell():
 
 def test_render_text():
     assert render_text(["group", "count", "total"], SUMMARY) == (
-        "group  count     total\n"
-        "-----  -----  --------\n"
-        "north      3     94.97\n"
-        "south      1  3,000.00"
+        "group  count     total\n-----  -----  --------\nnorth      3     94.97\nsouth      1  3,000.00"
     )
 
 
@@ -58,7 +55,9 @@ def test_build_report_text_with_title():
 
 
 def test_build_report_markdown_limit_and_order():
-    report = build_report(ROWS, "region", ["group", "total"], limit=1, descending=False, markdown=True, title="Low")
+    report = build_report(
+        ROWS, "region", ["group", "total"], limit=1, descending=False, markdown=True, title="Low"
+    )
     assert report == "## Low\n\n| group | total |\n| ----- | ----: |\n| north | 84.97 |"
 
 

@@ -2,7 +2,14 @@ import math
 
 import pytest
 
-from exprcalc.evaluate import EvaluationError, round_to, apply_operator, evaluate, evaluate_node, variables_used
+from exprcalc.evaluate import (
+    EvaluationError,
+    apply_operator,
+    evaluate,
+    evaluate_node,
+    round_to,
+    variables_used,
+)
 
 
 @pytest.mark.parametrize(

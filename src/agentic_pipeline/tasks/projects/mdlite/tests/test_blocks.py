@@ -1,6 +1,14 @@
 import pytest
 
-from mdlite.blocks import heading_level, is_rule, render, render_block, slugify, split_blocks, table_of_contents
+from mdlite.blocks import (
+    heading_level,
+    is_rule,
+    render,
+    render_block,
+    slugify,
+    split_blocks,
+    table_of_contents,
+)
 
 
 def test_heading_level():

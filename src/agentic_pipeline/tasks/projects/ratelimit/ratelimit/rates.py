@@ -23,7 +23,7 @@ def parse_period(text: str) -> float:
 
 
 def parse_rate(text: str) -> tuple[int, float]:
-    """"100/minute" -> (100, 60.0)."""
+    """ "100/minute" -> (100, 60.0)."""
     amount_text, sep, period_text = text.partition("/")
     if not sep:
         raise ValueError(f"expected '<count>/<period>', got {text!r}")

@@ -53,12 +53,14 @@ class Calendar:
         return None
 
     def agenda(self) -> list[str]:
-        """"HH:MM-HH:MM title" lines in time order."""
+        """ "HH:MM-HH:MM title" lines in time order."""
         ordered = sorted(self.meetings.items(), key=lambda item: item[1])
         return [f"{format_time(s.start)}-{format_time(s.end)} {title}" for title, s in ordered]
 
 
-def common_free(calendars: list[Calendar], duration: int, after: str = "09:00", day_end: str = "17:00") -> str | None:
+def common_free(
+    calendars: list[Calendar], duration: int, after: str = "09:00", day_end: str = "17:00"
+) -> str | None:
     """Earliest start at which everyone in `calendars` is free for `duration` minutes, or None."""
     cursor, end = parse_time(after), parse_time(day_end)
     busy = sorted(slot for calendar in calendars for slot in calendar.busy())

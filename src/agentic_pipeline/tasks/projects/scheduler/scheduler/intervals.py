@@ -28,7 +28,7 @@ class Interval:
 
 
 def parse_time(text: str) -> int:
-    """"09:30" -> 570. Accepts 00:00 to 24:00."""
+    """ "09:30" -> 570. Accepts 00:00 to 24:00."""
     hours_text, sep, minutes_text = text.strip().partition(":")
     if not sep or not hours_text.isdigit() or len(minutes_text) != 2 or not minutes_text.isdigit():
         raise ValueError(f"expected HH:MM, got {text!r}")

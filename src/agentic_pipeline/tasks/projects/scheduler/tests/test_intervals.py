@@ -32,7 +32,9 @@ def test_overlaps_is_half_open():
     assert not Interval(0, 5).overlaps(Interval(7, 9))
 
 
-@pytest.mark.parametrize(("text", "minutes"), [("00:00", 0), ("09:30", 570), ("9:05", 545), ("23:59", 1439), ("24:00", 1440)])
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("00:00", 0), ("09:30", 570), ("9:05", 545), ("23:59", 1439), ("24:00", 1440)]
+)
 def test_parse_time(text, minutes):
     assert parse_time(text) == minutes
 

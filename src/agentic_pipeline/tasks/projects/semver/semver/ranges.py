@@ -12,7 +12,7 @@ OPERATORS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operat
 
 
 def parse_partial(text: str) -> tuple[int | None, int | None, int | None]:
-    """"1.2" -> (1, 2, None); "x", "*" and missing parts are None."""
+    """ "1.2" -> (1, 2, None); "x", "*" and missing parts are None."""
     parts = text.split(".")
     if not 1 <= len(parts) <= 3:
         raise ValueError(f"bad version in range: {text!r}")
@@ -47,10 +47,7 @@ def expand_tilde(text: str) -> list[Comparator]:
     lower = Version(major or 0, minor or 0, patch or 0)
     if major is None:
         return []
-    if minor is None:
-        upper = Version(major + 1)
-    else:
-        upper = Version(major, minor + 1)
+    upper = Version(major + 1) if minor is None else Version(major, minor + 1)
     return [(">=", lower), ("<", upper)]
 
 

@@ -1,6 +1,14 @@
 import pytest
 
-from semver.ranges import expand_caret, expand_term, expand_tilde, matches, max_satisfying, parse_partial, satisfies
+from semver.ranges import (
+    expand_caret,
+    expand_term,
+    expand_tilde,
+    matches,
+    max_satisfying,
+    parse_partial,
+    satisfies,
+)
 from semver.version import Version
 
 

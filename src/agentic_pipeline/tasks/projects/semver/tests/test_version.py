@@ -13,7 +13,18 @@ def test_parse_full():
 
 
 def test_parse_rejects():
-    for text in ["1.2", "1.2.3.4", "a.b.c", "01.2.3", "1.02.3", "1.2.03", "1.2.3-", "1.2.3-a..b", "", "-1.2.3"]:
+    for text in [
+        "1.2",
+        "1.2.3.4",
+        "a.b.c",
+        "01.2.3",
+        "1.02.3",
+        "1.2.03",
+        "1.2.3-",
+        "1.2.3-a..b",
+        "",
+        "-1.2.3",
+    ]:
         with pytest.raises(ValueError):
             Version.parse(text)
 

@@ -49,7 +49,10 @@ def test_match_equality_and_repr():
     assert Match("a", show_user, {"id": 1}, {}) == Match("a", show_user, {"id": 1}, {})
     assert Match("a", show_user, {"id": 1}, {}) != Match("a", show_user, {"id": 2}, {})
     assert Match("a", show_user, {}, {}) != "a"
-    assert repr(Match("a", len, {}, {"q": ["1"]})) == "Match(name='a', handler=<built-in function len>, params={}, query={'q': ['1']})"
+    assert (
+        repr(Match("a", len, {}, {"q": ["1"]}))
+        == "Match(name='a', handler=<built-in function len>, params={}, query={'q': ['1']})"
+    )
 
 
 def test_resolve(router):

@@ -39,7 +39,7 @@ def percent_decode(text: str, plus_is_space: bool = False) -> str:
 
 
 def parse_query(query: str) -> dict[str, list[str]]:
-    """"a=1&b=2&a=3" -> {"a": ["1", "3"], "b": ["2"]}; a key without '=' gets an empty value."""
+    """ "a=1&b=2&a=3" -> {"a": ["1", "3"], "b": ["2"]}; a key without '=' gets an empty value."""
     result: dict[str, list[str]] = {}
     for pair in query.lstrip("?").split("&"):
         if not pair:

@@ -35,9 +35,8 @@ def match_segments(pattern: list[str], segments: list[str]) -> dict[str, object]
         if expected.startswith("<") and expected.endswith(">"):
             kind, _, name = expected[1:-1].rpartition(":")
             value = percent_decode(actual)
-            if (kind or "str") == "int":
-                if not value.isdigit():
-                    return None
+            if (kind or "str") == "int" and not value.isdigit():
+                return None
             params[name] = CONVERTERS[kind or "str"](value)
         elif expected != actual:
             return None
@@ -45,7 +44,9 @@ def match_segments(pattern: list[str], segments: list[str]) -> dict[str, object]
 
 
 class Match:
-    def __init__(self, name: str, handler: Callable, params: dict[str, object], query: dict[str, list[str]]) -> None:
+    def __init__(
+        self, name: str, handler: Callable, params: dict[str, object], query: dict[str, list[str]]
+    ) -> None:
         self.name = name
         self.handler = handler
         self.params = params
@@ -57,7 +58,12 @@ class Match:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Match):
             return NotImplemented
-        return (self.name, self.handler, self.params, self.query) == (other.name, other.handler, other.params, other.query)
+        return (self.name, self.handler, self.params, self.query) == (
+            other.name,
+            other.handler,
+            other.params,
+            other.query,
+        )
 
 
 class Router:

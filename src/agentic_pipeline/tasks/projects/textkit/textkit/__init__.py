@@ -1,0 +1,1 @@
+"""Everyday string and number formatting helpers."""
