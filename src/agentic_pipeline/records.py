@@ -63,7 +63,8 @@ class ToolCall(_Strict):
 class Message(_Strict):
     role: Role
     content: str | None = Field(
-        default=None, description="Text of the turn; for an assistant it is the thought before its tool calls."
+        default=None,
+        description="Text of the turn; for an assistant it is the thought before its tool calls.",
     )
     tool_calls: list[ToolCall] | None = Field(default=None, description="Assistant only.")
     tool_call_id: str | None = Field(default=None, description="Tool only: the id of the call it answers.")
@@ -147,7 +148,9 @@ class PreferenceRecord(_Record):
     """TRL's conversational preference format; ``metadata.evidence`` says why chosen wins."""
 
     kind: Literal["preference"] = "preference"
-    category: str = Field(min_length=1, description="code_quality, efficiency, safety, or a converted domain.")
+    category: str = Field(
+        min_length=1, description="code_quality, efficiency, safety, or a converted domain."
+    )
     prompt: list[Message] = Field(min_length=1)
     chosen: list[Message] = Field(min_length=1)
     rejected: list[Message] = Field(min_length=1)

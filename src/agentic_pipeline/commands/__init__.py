@@ -10,10 +10,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-generate_app = typer.Typer(help="Generate training data (trajectories, preferences, ...).", no_args_is_help=True)
+generate_app = typer.Typer(
+    help="Generate training data (trajectories, preferences, ...).", no_args_is_help=True
+)
 train_app = typer.Typer(help="Train: SFT, DPO, and inspect what the model will learn.", no_args_is_help=True)
-tasks_app = typer.Typer(help="Tasks the agent solves: list them, mine your own repository.", no_args_is_help=True)
-sandbox_app = typer.Typer(help="Run commands in the bubblewrap sandbox the agent's tools use.", no_args_is_help=True)
+tasks_app = typer.Typer(
+    help="Tasks the agent solves: list them, mine your own repository.", no_args_is_help=True
+)
+sandbox_app = typer.Typer(
+    help="Run commands in the bubblewrap sandbox the agent's tools use.", no_args_is_help=True
+)
 
 app.add_typer(generate_app, name="generate")
 app.add_typer(train_app, name="train")

@@ -35,8 +35,26 @@ def _stages(data: Path, out: Path, count: int, pairs: int, workers: int) -> list
     return [
         (
             "tool-use trajectories (oracle teacher, real sandbox, verified)",
-            ["generate", "trajectories", "--count", str(count), "--category", "all", "--out", str(data),
-             "--workers", str(workers)],
+            [
+                "generate",
+                "trajectories",
+                "--count",
+                str(count),
+                "--category",
+                "all",
+                "--out",
+                str(data),
+                "--workers",
+                str(workers),
+            ],
+        ),
+        (
+            "multi-turn coding sessions (each request verified)",
+            ["generate", "conversations", "--count", "2", "--out", str(data), "--workers", str(workers)],
+        ),
+        (
+            "problem-solving reasoning (grounded in real test output, fix verified)",
+            ["generate", "reasoning", "--count", "3", "--category", "problem_solving", "--out", str(data)],
         ),
         (
             "your instruction data, converted (a shipped sample)",
@@ -73,38 +91,60 @@ def _count_lines(folder: Path) -> dict[str, int]:
     return counts
 
 
-def _write_report(out: Path, counts: dict[str, int], timings: dict[str, float], training: dict[str, Any]) -> Path:
+def _write_report(
+    out: Path, counts: dict[str, int], timings: dict[str, float], training: dict[str, Any]
+) -> Path:
     lines = ["# agentic-pipeline quickstart report", "", "## Data", "", "| file | records |", "|---|---|"]
     lines += [f"| `{name}` | {n} |" for name, n in counts.items()]
-    validation = json.loads((out / "validation.json").read_text()) if (out / "validation.json").exists() else {}
+    validation = (
+        json.loads((out / "validation.json").read_text()) if (out / "validation.json").exists() else {}
+    )
     findings = validation.get("findings", [])
     by_severity: dict[str, int] = {}
     for finding in findings:
         by_severity[finding["severity"]] = by_severity.get(finding["severity"], 0) + 1
-    lines += ["", f"Validation findings by severity: {by_severity or 'none'} (details: `validation.json`).", ""]
+    lines += [
+        "",
+        f"Validation findings by severity: {by_severity or 'none'} (details: `validation.json`).",
+        "",
+    ]
     lines += ["## Stage times", "", "| stage | seconds |", "|---|---|"]
     lines += [f"| {name} | {seconds:.1f} |" for name, seconds in timings.items()]
     if training:
-        sft, dpo = training["sft"], training["dpo"]
+        lines += ["", "## Training (tiny Qwen2-architecture model, CPU)", ""]
+        for stage in ("sft", "dpo"):
+            numbers = training.get(stage)
+            if not numbers or not numbers["losses"]:
+                lines.append(f"- {stage.upper()}: skipped (no data for it)")
+                continue
+            line = (
+                f"- {stage.upper()}: {numbers['steps']} steps, "
+                f"loss {numbers['losses'][0]:.3f} -> {numbers['losses'][-1]:.3f}"
+            )
+            if numbers.get("reward_margins"):
+                line += f", reward margin {numbers['reward_margins'][0]:.3f} -> {numbers['reward_margins'][-1]:.3f}"
+            lines.append(line)
+        if training.get("dpo", {}) and training["dpo"].get("trained_turns"):
+            lines.append(f"- DPO trains: {training['dpo']['trained_turns']}")
+        lines.append("")
+        lines += [f"![{name}]({Path(p).relative_to(out)})" for name, p in training.get("plots", {}).items()]
         lines += [
             "",
-            "## Training (tiny Qwen2-architecture model, CPU)",
+            "## What the tiny model generates now",
             "",
-            f"- SFT: {len(sft['losses'])} logged steps, loss {sft['losses'][0]:.3f} -> {sft['losses'][-1]:.3f}",
-            f"- DPO: {len(dpo['losses'])} logged steps, loss {dpo['losses'][0]:.3f} -> {dpo['losses'][-1]:.3f}"
-            + (
-                f", reward margin {dpo['reward_margins'][0]:.3f} -> {dpo['reward_margins'][-1]:.3f}"
-                if dpo.get("reward_margins")
-                else ""
-            ),
+            "A model of a few hundred thousand parameters trained for a minute learns only the",
+            "shape of the data (turn structure, tool-call syntax); the point is that every stage ran.",
             "",
         ]
-        lines += [f"![{Path(p).stem}]({Path(p).relative_to(out)})" for p in training.get("plots", [])]
-        lines += ["", "## What the tiny model generates now", ""]
-        lines += ["A model of a few hundred thousand parameters trained for a minute only learns the",
-                  "shape of the data (turn structure, tool-call syntax); the point is that every stage ran.", ""]
         for sample in training.get("samples", []):
-            lines += [f"**Prompt:** {sample['prompt'][:300]}", "", "```", str(sample["completion"])[:800], "```", ""]
+            lines += [
+                f"**{sample['record_id']}**, after: {str(sample['prompt_tail'])[:300]}",
+                "",
+                "```",
+                str(sample["generated"])[:800],
+                "```",
+                "",
+            ]
     path = out / "REPORT.md"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -114,7 +154,9 @@ def _write_report(out: Path, counts: dict[str, int], timings: dict[str, float], 
 def quickstart(
     out: Path = typer.Option(Path("quickstart"), "--out", help="Folder for the data, models and report."),
     count: int = typer.Option(12, min=4, help="Trajectories to generate (split over the four families)."),
-    pairs: int = typer.Option(9, min=3, help="Preference pairs to generate (split over the three categories)."),
+    pairs: int = typer.Option(
+        9, min=3, help="Preference pairs to generate (split over the three categories)."
+    ),
     workers: int = typer.Option(2, min=1, help="Episodes run at once."),
     train: bool = typer.Option(True, help="Train the tiny model (SFT then DPO) after the data stages."),
 ) -> None:

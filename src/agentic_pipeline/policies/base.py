@@ -64,6 +64,8 @@ class Policy(Protocol):
 
     name: str
 
-    async def act(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], task: Task) -> PolicyResponse:
+    async def act(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], task: Task
+    ) -> PolicyResponse:
         """Return the next assistant turn. LLM policies ignore ``task``; the oracle reads its solution."""
         ...

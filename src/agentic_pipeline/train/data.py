@@ -425,10 +425,14 @@ def build_dpo_dataset(cfg: TrainConfig, tokenizer: Any) -> tuple[Any, DataReport
         )
     }
     for pair in pairs:
-        split = _common_prefix(pair.chosen.text, pair.rejected.text)
-        columns["prompt"].append(pair.chosen.text[:split])
-        columns["chosen"].append(pair.chosen.text[split:])
-        columns["rejected"].append(pair.rejected.text[split:])
+        # Split the texts where the shared tokens end, not where the shared characters end: a cut
+        # inside a token makes TRL warn that the prompt is not a token prefix of prompt+completion.
+        prompt = tokenizer.decode(pair.chosen.input_ids[: pair.prompt_len])
+        if not (pair.chosen.text.startswith(prompt) and pair.rejected.text.startswith(prompt)):
+            prompt = pair.chosen.text[: _common_prefix(pair.chosen.text, pair.rejected.text)]
+        columns["prompt"].append(prompt)
+        columns["chosen"].append(pair.chosen.text[len(prompt) :])
+        columns["rejected"].append(pair.rejected.text[len(prompt) :])
         for name, rendered in (("chosen", pair.chosen), ("rejected", pair.rejected)):
             columns[f"{name}_input_ids"].append(rendered.input_ids)
             columns[f"{name}_mask"].append(rendered.assistant_mask)
