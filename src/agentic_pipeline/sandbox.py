@@ -589,11 +589,12 @@ def _bwrap_argv(workspace: Path, limits: Limits) -> list[str]:
         path = f"/etc/{name}"
         if os.path.lexists(path):
             argv += ["--ro-bind", path, path]
-    for root in _python_roots():
-        argv += ["--ro-bind", root, root]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--size", tmp_size, "--tmpfs", "/tmp", "--size", tmp_size, "--tmpfs", HOME_DIR]
     argv += ["--size", tmp_size, "--tmpfs", "/dev/shm"]
+    # After the tmpfs mounts: a checkout (and its venv) under /tmp must stay visible, not be hidden.
+    for root in _python_roots():
+        argv += ["--ro-bind", root, root]
     argv += ["--bind", str(workspace), WORKDIR, "--chdir", WORKDIR, "--remount-ro", "/"]
     return argv
 
