@@ -106,6 +106,27 @@ def test_malformed_calls_get_error_observations_then_a_format_error() -> None:
     assert record.metadata.model_extra["format_errors"] == 3
 
 
+def test_a_verified_record_keeps_no_malformed_exchange_and_passes_the_semantic_rules() -> None:
+    from agentic_pipeline.curate.semantics import RULES
+
+    bad = MalformedCall("bad1", "bash", '{"command": ', "arguments are not valid JSON")
+    policy = Scripted(
+        [
+            bad,
+            ("Write it.", [("bash", {"command": "echo done > done.txt"})]),
+            ("Finish.", [("finish", {"summary": "Created done.txt."})]),
+        ]
+    )
+    record = run(policy)
+    assert record.outcome.verified
+    assert record.metadata.model_extra["format_errors"] == 1
+    assert record.metadata.model_extra["pruned_malformed_messages"] == 2  # the "oops" turn + its error
+    assert all(m.tool_call_id != "bad1" for m in record.messages)
+    assert all(m.content != "oops" for m in record.messages)
+    failures = [(name, result) for name, rule in RULES if (result := rule(record)) is not True]
+    assert failures == []
+
+
 def test_policy_exception_and_text_only_answers() -> None:
     record = run(Scripted([RuntimeError("server exploded")]))
     assert (

@@ -184,6 +184,36 @@ class Episode:
             raise NoToolCall("the policy answered without a tool call")
 
 
+def prune_malformed(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The conversation without its malformed tool calls, for a record that goes to SFT.
+
+    Live, a malformed call is answered with an error observation so the model can correct itself;
+    the record keeps that exchange only where it would not teach it: error observations answering
+    an id the assistant's ``tool_calls`` don't hold are dropped, and so is an assistant turn left
+    with nothing but the thought that led to the bad call (the model's corrected turn follows).
+    Every remaining observation is still the real one. Returns the messages and the turns dropped.
+    """
+    answered = {c["id"] for m in messages if m["role"] == "assistant" for c in m.get("tool_calls") or []}
+    kept: list[dict[str, Any]] = []
+    dropped = 0
+    for i, message in enumerate(messages):
+        if message["role"] == "tool" and message.get("tool_call_id") not in answered:
+            dropped += 1
+            continue
+        orphan_turn = (
+            message["role"] == "assistant"
+            and not message.get("tool_calls")
+            and i + 1 < len(messages)
+            and messages[i + 1]["role"] == "tool"
+            and messages[i + 1].get("tool_call_id") not in answered
+        )
+        if orphan_turn:
+            dropped += 1
+            continue
+        kept.append(message)
+    return kept, dropped
+
+
 async def run_episode(task: Task, policy: Policy, config: RunConfig) -> TrajectoryRecord:
     """Run ``task`` with ``policy``; the record's outcome says whether the verifier passed."""
     started = time.monotonic()
@@ -200,6 +230,9 @@ async def run_episode(task: Task, policy: Policy, config: RunConfig) -> Trajecto
     outcome = Outcome(
         verified=verdict.verified, verifier=verdict.verifier, detail=verdict.detail, exit_status=status
     )
+    messages, pruned = episode.messages, 0
+    if verdict.verified and episode.format_errors:
+        messages, pruned = prune_malformed(episode.messages)
     metadata = {
         "schema_version": SCHEMA_VERSION,
         "teacher": policy.name,
@@ -209,6 +242,7 @@ async def run_episode(task: Task, policy: Policy, config: RunConfig) -> Trajecto
         "usage": episode.usage.as_dict(),
         "steps": episode.steps,
         "format_errors": episode.format_errors,
+        "pruned_malformed_messages": pruned,
         "exit_detail": detail[:500],
         "package_version": __version__,
         "duration_s": round(time.monotonic() - started, 3),
@@ -218,7 +252,7 @@ async def run_episode(task: Task, policy: Policy, config: RunConfig) -> Trajecto
         id=record_id(task.id, policy.name, config.seed),
         category=task.family,
         tools=TOOL_SPECS,
-        messages=episode.messages,
+        messages=messages,
         outcome=outcome,
         metadata=metadata,
     )
