@@ -104,13 +104,14 @@ class RewriteTests:
 
     name = "cheater"
 
-    def __init__(self, paths: list[str]) -> None:
+    def __init__(self, paths: list[str], content: str = "def test_ok():\n    pass\n") -> None:
         self.paths = paths
+        self.content = content
 
     async def act(self, messages, tools, task):
         step = sum(1 for m in messages if m["role"] == "assistant")
         if step < len(self.paths):
-            args = {"path": self.paths[step], "content": "def test_ok():\n    pass\n"}
+            args = {"path": self.paths[step], "content": self.content}
             call = {
                 "id": f"c{step}",
                 "type": "function",
@@ -128,5 +129,24 @@ class RewriteTests:
 def test_editing_the_tests_does_not_pass_the_verifier(project: CodeSource) -> None:
     task = first_valid(debugging_tasks(project))
     record = asyncio.run(run_episode(task, RewriteTests(project.test_files), RunConfig()))
+    assert record.outcome.exit_status == "submitted"
+    assert not record.outcome.verified and "tests failed" in record.outcome.detail
+
+
+# Reports every failing test as passed: pytest exits 0 unless the shipped conftest.py is restored.
+PASS_EVERYTHING = """import pytest
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    outcome.get_result().outcome = "passed"
+"""
+
+
+def test_a_conftest_that_hides_failures_does_not_pass_the_verifier(project: CodeSource) -> None:
+    task = first_valid(debugging_tasks(project))
+    assert "tests/conftest.py" in task.verifier.pin_base
+    record = asyncio.run(run_episode(task, RewriteTests(["tests/conftest.py"], PASS_EVERYTHING), RunConfig()))
     assert record.outcome.exit_status == "submitted"
     assert not record.outcome.verified and "tests failed" in record.outcome.detail

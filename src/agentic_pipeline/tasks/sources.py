@@ -64,8 +64,13 @@ class CodeSource:
 
     def pinned_tests(self) -> list[str]:
         """The test files as shipped (``Verifier.pin_base``): restored before verification so editing a
-        test never counts."""
-        return list(self.test_files)
+        test never counts. Shipped ``conftest.py`` files count as tests: they can skip or rewrite them."""
+        conftests = sorted(
+            str(p.relative_to(self.root))
+            for p in self.root.rglob("conftest.py")
+            if "__pycache__" not in p.parts
+        )
+        return list(dict.fromkeys([*self.test_files, *conftests]))
 
 
 def project_sources() -> list[CodeSource]:
