@@ -38,18 +38,20 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from agentic_pipeline import __version__
 from agentic_pipeline.agent import Episode, RunConfig
+from agentic_pipeline.generate.pool import Job, fill
 from agentic_pipeline.generate.trajectories import JsonlAppender, done_task_ids, order, trim_torn_tail
 from agentic_pipeline.layout import data_file
 from agentic_pipeline.llm.client import episode_scope
 from agentic_pipeline.policies import make_policy
 from agentic_pipeline.policies.base import PolicyResponse, Usage
 from agentic_pipeline.policies.observe import clip
-from agentic_pipeline.records import SCHEMA_VERSION, ConversationRecord, Outcome, dump_record
+from agentic_pipeline.records import SCHEMA_VERSION, ConversationRecord, Outcome
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, apply_edit
 from agentic_pipeline.tasks.catalog import candidates
@@ -502,61 +504,23 @@ async def generate_sessions(config: SessionConfig, progress: ProgressFn | None =
             progress(state)
         return state
     kept_out, rej_out = JsonlAppender(kept_path), JsonlAppender(rej_path)
-    changed = asyncio.Event()
 
-    async def worker() -> None:
-        while state.kept < config.count:
-            if state.kept + state.inflight >= config.count:
-                changed.clear()
-                await changed.wait()  # an in-flight session may still fail and need replacing
-                continue
-            if config.teacher_run is not None and not config.teacher_run.allows_new():
-                state.budget_stopped = True
-                return
-            plan = next(todo, None)
-            if plan is None:
-                return
-            try:
-                valid = await task_is_valid(plan.first, run.backend)
-            except Exception:
-                log.exception("checking task %s failed", plan.first.id)
-                state.errors += 1
-                continue
-            if not valid:
-                state.invalid += 1
-                continue
-            if state.kept + state.inflight >= config.count:
-                continue
-            if config.max_sessions is not None and state.attempts >= config.max_sessions:
-                return
-            state.attempts += 1
-            state.inflight += 1
-            try:
-                with episode_scope(plan.key):  # a paid teacher's requests are booked to the session
-                    record = await run_session(plan, by_name[plan.first.source], policy, config)
-            except Exception:
-                log.exception("session %s failed outside the agent loop", plan.key)
-                state.errors += 1
-                continue
-            finally:
-                state.inflight -= 1
-                changed.set()
-            obj = dump_record(record)
-            if record.outcome.verified:
-                kept_out.append(obj)
-                state.kept += 1
-                state.new_kept += 1
-            else:
-                rej_out.append(obj)
-                state.rejected += 1
-            if config.teacher_run is not None:
-                config.teacher_run.episode_written(plan.key, record.id, record.outcome.verified)
-            changed.set()
-            if progress:
-                progress(state)
+    async def run_one(plan: SessionPlan) -> ConversationRecord:
+        with episode_scope(plan.key):  # a paid teacher's requests are booked to the session
+            return await run_session(plan, by_name[plan.first.source], policy, config)
 
+    jobs = (Job(p.key, partial(task_is_valid, p.first, run.backend), partial(run_one, p)) for p in todo)
     try:
-        await asyncio.gather(*(worker() for _ in range(max(1, config.workers))))
+        await fill(
+            state,
+            jobs,
+            kept_out,
+            rej_out,
+            workers=config.workers,
+            teacher_run=config.teacher_run,
+            max_attempts=config.max_sessions,
+            progress=progress,
+        )
     finally:
         kept_out.close()
         rej_out.close()

@@ -28,13 +28,15 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from agentic_pipeline.agent import RunConfig, TaskSetupError, run_episode
+from agentic_pipeline.agent import RunConfig, run_episode
+from agentic_pipeline.generate.pool import Job, fill
 from agentic_pipeline.layout import data_file
 from agentic_pipeline.policies import make_policy
-from agentic_pipeline.records import TRAJECTORY_CATEGORIES, dump_record
+from agentic_pipeline.records import TRAJECTORY_CATEGORIES
 from agentic_pipeline.tasks.base import Task
 from agentic_pipeline.tasks.catalog import candidates
 from agentic_pipeline.tasks.sources import CodeSource, all_sources
@@ -68,6 +70,7 @@ class CategoryState:
     skipped: int = 0
     inflight: int = 0
     new_kept: int = 0
+    attempts: int = 0
     exhausted: bool = False
     budget_stopped: bool = False  # --max-cost-usd reached: no new episode was started
     started: float = field(default_factory=time.monotonic)
@@ -207,66 +210,22 @@ async def _run_category(
             progress(state)
         return state
     kept_out, rej_out = JsonlAppender(kept_path), JsonlAppender(rej_path)
-    todo = iter(t for t in tasks if t.id not in done)
     state.skipped = sum(1 for t in tasks if t.id in done)
-    changed = asyncio.Event()
-
-    async def worker() -> None:
-        while state.kept < target:
-            if state.kept + state.inflight >= target:
-                changed.clear()
-                await changed.wait()  # an in-flight episode may still fail and need replacing
-                continue
-            if config.teacher_run is not None and not config.teacher_run.allows_new():
-                state.budget_stopped = True  # those in flight finish and are written
-                return
-            task = next(todo, None)
-            if task is None:
-                return
-            try:
-                valid = await task_is_valid(task, config.run.backend)
-            except Exception:  # a broken candidate must not stop a days-long run
-                log.exception("checking task %s failed", task.id)
-                state.errors += 1
-                continue
-            if not valid:
-                state.invalid += 1
-                continue
-            if state.kept + state.inflight >= target:
-                continue
-            state.inflight += 1
-            try:
-                record = await run_episode(task, policy, config.run)
-            except TaskSetupError as exc:
-                log.warning("%s", exc)
-                state.invalid += 1
-                continue
-            except Exception:
-                log.exception("episode of task %s failed outside the agent loop", task.id)
-                state.errors += 1
-                continue
-            finally:
-                state.inflight -= 1
-                changed.set()
-            obj = dump_record(record)
-            if record.outcome.verified:  # never over target: at most target - kept were in flight
-                kept_out.append(obj)
-                state.kept += 1
-                state.new_kept += 1
-            else:
-                obj["metadata"]["rejected_reason"] = f"{record.outcome.exit_status}: {record.outcome.detail}"[
-                    :2000
-                ]
-                rej_out.append(obj)
-                state.rejected += 1
-            if config.teacher_run is not None:
-                config.teacher_run.episode_written(task.id, record.id, record.outcome.verified)
-            changed.set()
-            if progress:
-                progress(state)
-
+    jobs = (
+        Job(t.id, partial(task_is_valid, t, config.run.backend), partial(run_episode, t, policy, config.run))
+        for t in tasks
+        if t.id not in done
+    )
     try:
-        await asyncio.gather(*(worker() for _ in range(max(1, config.workers))))
+        await fill(
+            state,
+            jobs,
+            kept_out,
+            rej_out,
+            workers=config.workers,
+            teacher_run=config.teacher_run,
+            progress=progress,
+        )
     finally:
         kept_out.close()
         rej_out.close()
