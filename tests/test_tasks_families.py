@@ -144,6 +144,13 @@ def pytest_runtest_makereport(item, call):
 """
 
 
+def test_an_added_conftest_that_hides_failures_does_not_pass_the_verifier(project: CodeSource) -> None:
+    task = first_valid(debugging_tasks(project))
+    record = asyncio.run(run_episode(task, RewriteTests(["conftest.py"], PASS_EVERYTHING), RunConfig()))
+    assert record.outcome.exit_status == "submitted"
+    assert not record.outcome.verified and "tests failed" in record.outcome.detail
+
+
 def test_a_conftest_that_hides_failures_does_not_pass_the_verifier(project: CodeSource) -> None:
     task = first_valid(debugging_tasks(project))
     assert "tests/conftest.py" in task.verifier.pin_base

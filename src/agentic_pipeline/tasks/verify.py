@@ -1,7 +1,7 @@
 """Run a task's verifier on a workspace: fresh commands in the sandbox, nothing taken from the agent's word.
 
-Pinned files (the tests as shipped) are written back first, so an agent that edited or deleted a
-test gains nothing; then the test command runs, then each check. The result says which part failed
+Pinned files (the tests as shipped) are written back first and a ``conftest.py`` or ``pytest.ini``
+the agent added is removed, so an agent that edited, deleted or reconfigured a test gains nothing; then the test command runs, then each check. The result says which part failed
 and shows the tail of its output.
 """
 
@@ -42,12 +42,27 @@ def _tail(text: str, n: int = 15) -> str:
     return "\n".join(text.strip().splitlines()[-n:])
 
 
+# Files through which pytest can be told to skip, deselect or rewrite tests without touching them.
+_TEST_CONFIG_NAMES = ("conftest.py", "pytest.ini")
+
+
+def _drop_added_test_config(workspace: Path, base: Path) -> None:
+    """Remove test configuration the agent added (shipped ones are pinned): only the tests decide."""
+    for name in _TEST_CONFIG_NAMES:
+        for path in workspace.rglob(name):
+            rel = path.relative_to(workspace)
+            if not (base / rel).exists() and (path.is_file() or path.is_symlink()):
+                path.unlink()
+
+
 async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S) -> Verdict:
     """Check the workspace of ``sandbox`` against ``task.verifier`` (each command gets ``timeout`` s)."""
     spec = task.verifier
     pins = dict(spec.pinned)
     for rel in spec.pin_base:
         pins[rel] = (Path(task.base) / rel).read_text()
+    if spec.pin_base and task.base:
+        _drop_added_test_config(sandbox.workspace, Path(task.base))
     for rel, text in pins.items():
         path = sandbox.workspace / rel
         path.parent.mkdir(parents=True, exist_ok=True)
