@@ -44,6 +44,35 @@ def _what(src: CodeSource) -> str:
     return f"the {src.short} project" if src.kind == "project" else f"`{src.short}`"
 
 
+def _broken_task(
+    src: CodeSource,
+    rel: str,
+    original: str,
+    broken: str,
+    tid: str,
+    family: str,
+    instruction: str,
+    kind: str,
+    facts: dict,
+    meta: dict,
+) -> Task:
+    """A task whose workspace is ``src`` with ``rel`` changed to ``broken``; the fix restores ``original``."""
+    old, new = minimal_edit(broken, original)
+    return Task(
+        id=tid,
+        family=family,
+        source=src.name,
+        instruction=instruction,
+        base=str(src.root),
+        files={},
+        patches=[Edit(rel, *minimal_edit(original, broken))],
+        verifier=Verifier(test_cmd=src.test_cmd, pin_base=src.pinned_tests()),
+        solution=Solution(kind=kind, edits=[Edit(rel, old, new)], facts={"path": rel, **facts}),
+        check_cmd=src.test_cmd,
+        meta=meta,
+    )
+
+
 def debugging_tasks(src: CodeSource, per_file: int | None = None) -> list[Task]:
     if per_file is None:
         per_file = STDLIB_MUTANTS_PER_FILE if src.kind == "stdlib" else MUTANTS_PER_FILE
@@ -54,25 +83,10 @@ def debugging_tasks(src: CodeSource, per_file: int | None = None) -> list[Task]:
             tid = task_id(src.name, "debugging", m.key)
             rng = rng_for(tid, "phrase")
             instruction = rng.choice(_DEBUG_PHRASES).format(what=_what(src), cmd=src.test_cmd, file=rel)
-            old, new = minimal_edit(m.mutated, original)
+            facts = {"line": m.line, "function": m.function, "bug": m.description}
+            meta = {"operator": m.operator, "mutation": m.key}
             out.append(
-                Task(
-                    id=tid,
-                    family="debugging",
-                    source=src.name,
-                    instruction=instruction,
-                    base=str(src.root),
-                    files={},
-                    patches=[Edit(rel, *minimal_edit(original, m.mutated))],
-                    verifier=Verifier(test_cmd=src.test_cmd, pin_base=src.pinned_tests()),
-                    solution=Solution(
-                        kind="fix",
-                        edits=[Edit(rel, old, new)],
-                        facts={"path": rel, "line": m.line, "function": m.function, "bug": m.description},
-                    ),
-                    check_cmd=src.test_cmd,
-                    meta={"operator": m.operator, "mutation": m.key},
-                )
+                _broken_task(src, rel, original, m.mutated, tid, "debugging", instruction, "fix", facts, meta)
             )
     return out
 
@@ -85,24 +99,19 @@ def coding_tasks(src: CodeSource) -> list[Task]:
             tid = task_id(src.name, "coding", f"{rel}:{s.function}")
             rng = rng_for(tid, "phrase")
             instruction = rng.choice(_CODING_PHRASES).format(func=s.function, file=rel, cmd=src.test_cmd)
-            old, new = minimal_edit(s.stubbed, original)
+            facts = {"line": s.line, "function": s.function}
             out.append(
-                Task(
-                    id=tid,
-                    family="coding",
-                    source=src.name,
-                    instruction=instruction,
-                    base=str(src.root),
-                    files={},
-                    patches=[Edit(rel, *minimal_edit(original, s.stubbed))],
-                    verifier=Verifier(test_cmd=src.test_cmd, pin_base=src.pinned_tests()),
-                    solution=Solution(
-                        kind="implement",
-                        edits=[Edit(rel, old, new)],
-                        facts={"path": rel, "line": s.line, "function": s.function},
-                    ),
-                    check_cmd=src.test_cmd,
-                    meta={"function": s.function},
+                _broken_task(
+                    src,
+                    rel,
+                    original,
+                    s.stubbed,
+                    tid,
+                    "coding",
+                    instruction,
+                    "implement",
+                    facts,
+                    {"function": s.function},
                 )
             )
     return out

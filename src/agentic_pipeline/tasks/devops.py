@@ -52,6 +52,18 @@ def _commit(msg: str, day: int) -> str:
     return f"GIT_AUTHOR_DATE={date} GIT_COMMITTER_DATE={date} git commit -q -m {shlex.quote(msg)}"
 
 
+def _git_prologue(first_commit: str) -> list[str]:
+    """Shell lines that turn the staged workspace into a repository with one commit."""
+    return [
+        "set -e",
+        GIT_IDENTITY,
+        f"mv {STAGE} /tmp/stage",
+        "git init -q",
+        "git add -A",
+        _commit(first_commit, 1),
+    ]
+
+
 def _single_line_mutants(src: CodeSource) -> list[Task]:
     """Debugging candidates whose fix changes exactly one line (what a clean conflict/revert needs)."""
     out = []
@@ -93,12 +105,7 @@ def merge_task(src: CodeSource, bug: Task) -> Task:
     setup = [
         "\n".join(
             [
-                "set -e",
-                GIT_IDENTITY,
-                f"mv {STAGE} /tmp/stage",
-                "git init -q",
-                "git add -A",
-                _commit("Initial import", 1),
+                *_git_prologue("Initial import"),
                 f"git checkout -q -b {branch}",
                 f"cp /tmp/stage/feature/{rel} {rel}",
                 "cp /tmp/stage/NOTES.md NOTES.md",
@@ -188,12 +195,7 @@ def revert_task(src: CodeSource, bug: Task) -> Task:
     setup = [
         "\n".join(
             [
-                "set -e",
-                GIT_IDENTITY,
-                f"mv {STAGE} /tmp/stage",
-                "git init -q",
-                "git add -A",
-                _commit("Initial import", 1),
+                *_git_prologue("Initial import"),
                 *before,
                 f"cp /tmp/stage/bad/{rel} {rel}",
                 f"git add {rel}",
@@ -324,12 +326,7 @@ def bisect_task(src: CodeSource, bug: Task) -> Task | None:
     setup = [
         "\n".join(
             [
-                "set -e",
-                GIT_IDENTITY,
-                f"mv {STAGE} /tmp/stage",
-                "git init -q",
-                "git add -A",
-                _commit("Release 1.0", 1),
+                *_git_prologue("Release 1.0"),
             ]
             + ["git tag v1.0"]
             + cmds

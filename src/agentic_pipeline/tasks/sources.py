@@ -12,6 +12,7 @@ import shutil
 import sys
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 # Fast (< 0.3 s), pure-Python, and imported from the local copy when their test runs (checked by
@@ -65,12 +66,16 @@ class CodeSource:
     def pinned_tests(self) -> list[str]:
         """The test files as shipped (``Verifier.pin_base``): restored before verification so editing a
         test never counts. Shipped ``conftest.py`` files count as tests: they can skip or rewrite them."""
+        return list(self._pinned)
+
+    @cached_property
+    def _pinned(self) -> tuple[str, ...]:  # one scan per source, not one per task built from it
         conftests = sorted(
             str(p.relative_to(self.root))
             for p in self.root.rglob("conftest.py")
             if "__pycache__" not in p.parts
         )
-        return list(dict.fromkeys([*self.test_files, *conftests]))
+        return tuple(dict.fromkeys([*self.test_files, *conftests]))
 
 
 def project_sources() -> list[CodeSource]:
