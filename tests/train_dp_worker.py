@@ -9,6 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from test_train_sft import losses, sft_cfg  # noqa: E402
 
+from agentic_pipeline.train.runtime import finish_distributed  # noqa: E402
 from agentic_pipeline.train.sft import build_sft_trainer  # noqa: E402
 
 
@@ -20,6 +21,7 @@ def main() -> None:
     if trainer.is_world_process_zero():
         result = {"world_size": trainer.args.world_size, "losses": losses(trainer)}
         (out / "dp_result.json").write_text(json.dumps(result))
+    finish_distributed()
 
 
 if __name__ == "__main__":

@@ -157,7 +157,7 @@ def build_dpo_trainer(
 
 
 def run_dpo(cfg: TrainConfig) -> dict[str, Any]:
-    from agentic_pipeline.train.runtime import loss_history, resume_arg
+    from agentic_pipeline.train.runtime import finish_distributed, loss_history, resume_arg
 
     trainer, report = build_dpo_trainer(cfg)
     result = trainer.train(resume_from_checkpoint=resume_arg(cfg))
@@ -174,4 +174,5 @@ def run_dpo(cfg: TrainConfig) -> dict[str, Any]:
     }
     if trainer.is_world_process_zero():
         Path(cfg.training.output_dir, "data_report.json").write_text(json.dumps(summary, indent=2) + "\n")
+    finish_distributed()
     return summary

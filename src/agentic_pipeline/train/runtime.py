@@ -148,6 +148,17 @@ def loss_history(trainer: Any) -> list[dict[str, float]]:
     return [entry for entry in trainer.state.log_history if "loss" in entry]
 
 
+def finish_distributed() -> None:
+    """Tear the process group down before the interpreter exits. Left to interpreter shutdown, gloo's
+    and NCCL's threads can be destroyed while still joinable ("terminate called without an active
+    exception", SIGABRT) and torchrun reports a finished run as failed."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def in_distributed_launch() -> bool:
     return "LOCAL_RANK" in os.environ or "RANK" in os.environ
 

@@ -72,7 +72,7 @@ def build_sft_trainer(
 
 def run_sft(cfg: TrainConfig) -> dict[str, Any]:
     """Train, save the model and tokenizer to output_dir, and return the losses and the data report."""
-    from agentic_pipeline.train.runtime import loss_history, resume_arg
+    from agentic_pipeline.train.runtime import finish_distributed, loss_history, resume_arg
 
     trainer, report = build_sft_trainer(cfg)
     result = trainer.train(resume_from_checkpoint=resume_arg(cfg))
@@ -86,4 +86,5 @@ def run_sft(cfg: TrainConfig) -> dict[str, Any]:
     }
     if trainer.is_world_process_zero():
         Path(cfg.training.output_dir, "data_report.json").write_text(json.dumps(summary, indent=2) + "\n")
+    finish_distributed()
     return summary
