@@ -157,3 +157,58 @@ def test_a_conftest_that_hides_failures_does_not_pass_the_verifier(project: Code
     record = asyncio.run(run_episode(task, RewriteTests(["tests/conftest.py"], PASS_EVERYTHING), RunConfig()))
     assert record.outcome.exit_status == "submitted"
     assert not record.outcome.verified and "tests failed" in record.outcome.detail
+
+
+class WriteFiles(RewriteTests):
+    """A cheating agent that writes several files, each with its own content, then claims success."""
+
+    def __init__(self, files: dict[str, str]) -> None:
+        super().__init__(list(files))
+        self.files = files
+
+    async def act(self, messages, tools, task):
+        step = sum(1 for m in messages if m["role"] == "assistant")
+        if step < len(self.paths):
+            self.content = self.files[self.paths[step]]
+        return await super().act(messages, tools, task)
+
+
+PLUGIN_CHEAT = {"cheat.py": PASS_EVERYTHING, "setup.cfg": "[tool:pytest]\naddopts = -p cheat\n"}
+
+
+def test_a_plugin_loaded_from_setup_cfg_does_not_pass_the_verifier(project: CodeSource) -> None:
+    task = first_valid(debugging_tasks(project))
+    record = asyncio.run(run_episode(task, WriteFiles(PLUGIN_CHEAT), RunConfig()))
+    assert record.outcome.exit_status == "submitted"
+    assert not record.outcome.verified
+    assert "pytest settings in setup.cfg" in record.outcome.detail
+
+
+def test_the_plugin_cheat_works_when_the_settings_are_not_checked(project: CodeSource, monkeypatch) -> None:
+    """The cheat above is real: with the settings check switched off, the broken code 'passes'."""
+    from agentic_pipeline.tasks import verify as verify_module
+
+    monkeypatch.setattr(verify_module, "_changed_test_settings", lambda workspace, base: None)
+    task = first_valid(debugging_tasks(project))
+    record = asyncio.run(run_episode(task, WriteFiles(PLUGIN_CHEAT), RunConfig()))
+    assert record.outcome.verified
+
+
+def test_editing_pyproject_outside_its_pytest_section_is_allowed(tmp_path) -> None:
+    from agentic_pipeline.tasks.verify import _changed_test_settings
+
+    base, ws = tmp_path / "base", tmp_path / "ws"
+    for root in (base, ws):
+        (root / "sub").mkdir(parents=True)
+    shipped = '[project]\nname = "x"\ndependencies = ["a==1"]\n\n[tool.pytest.ini_options]\naddopts = "-q"\n'
+    (base / "pyproject.toml").write_text(shipped)
+    (ws / "pyproject.toml").write_text(shipped.replace("a==1", "a==2").replace('"-q"', "'-q'"))
+    (ws / "sub" / "tox.ini").write_text("[tox]\nenvlist = py311\n")
+    assert _changed_test_settings(ws, base) is None
+    (ws / "pyproject.toml").write_text(shipped.replace('"-q"', '"-q --deselect tests/test_a.py"'))
+    assert _changed_test_settings(ws, base) == "pyproject.toml"
+    (ws / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    assert _changed_test_settings(ws, base) == "pyproject.toml"
+    (ws / "pyproject.toml").write_text(shipped)
+    (ws / "sub" / "tox.ini").write_text("[pytest]\npython_files = nothing_*.py\n")
+    assert _changed_test_settings(ws, base) == "sub/tox.ini"

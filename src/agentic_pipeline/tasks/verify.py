@@ -1,13 +1,17 @@
 """Run a task's verifier on a workspace: fresh commands in the sandbox, nothing taken from the agent's word.
 
 Pinned files (the tests as shipped) are written back first and a ``conftest.py`` or ``pytest.ini``
-the agent added is removed, so an agent that edited, deleted or reconfigured a test gains nothing; then the test command runs, then each check. The result says which part failed
-and shows the tail of its output.
+the agent added is removed; pytest settings the agent wrote into ``pyproject.toml``, ``setup.cfg`` or
+``tox.ini`` (an ``addopts`` that loads a plugin, a ``python_files`` that collects nothing...) fail the
+verdict. So an agent that edited, deleted or reconfigured a test gains nothing. Then the test command
+runs, then each check. The result says which part failed and shows the tail of its output.
 """
 
 from __future__ import annotations
 
+import configparser
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +47,11 @@ def _tail(text: str, n: int = 15) -> str:
 
 
 # Files through which pytest can be told to skip, deselect or rewrite tests without touching them.
-_TEST_CONFIG_NAMES = ("conftest.py", "pytest.ini")
+_TEST_CONFIG_NAMES = ("conftest.py", "pytest.ini", ".pytest.ini")
+# Shared files that may hold a pytest section: the agent may edit them (a dependency pin, a repaired
+# config), but not the section.
+_SHARED_CONFIG_NAMES = ("pyproject.toml", "setup.cfg", "tox.ini")
+_UNREADABLE = "<unreadable>"
 
 
 def _drop_added_test_config(workspace: Path, base: Path) -> None:
@@ -55,6 +63,41 @@ def _drop_added_test_config(workspace: Path, base: Path) -> None:
                 path.unlink()
 
 
+def _pytest_section(path: Path) -> object:
+    """The pytest settings a file gives, compared by meaning (not by layout); None when it gives none."""
+    if not path.is_file():
+        return None
+    try:
+        text = path.read_text()
+        if path.name == "pyproject.toml":
+            tool = tomllib.loads(text).get("tool", {})
+            section = {k: tool[k] for k in ("pytest",) if k in tool}  # pytest >= 9 reads [tool.pytest]
+            return section or None
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.read_string(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, configparser.Error):
+        return _UNREADABLE
+    name = "tool:pytest" if path.name == "setup.cfg" else "pytest"
+    return dict(parser[name]) if parser.has_section(name) else None
+
+
+def _changed_test_settings(workspace: Path, base: Path) -> str | None:
+    """The first shared config file whose pytest section differs from the base's, if any."""
+    for name in _SHARED_CONFIG_NAMES:
+        for path in sorted(workspace.rglob(name)):
+            rel = path.relative_to(workspace)
+            if ".git" in rel.parts:
+                continue
+            mine = _pytest_section(path)
+            if mine is None or mine == _UNREADABLE:  # an unreadable file makes pytest fail by itself
+                if mine is None and _pytest_section(base / rel) not in (None, _UNREADABLE):
+                    return str(rel)  # the shipped section was taken out
+                continue
+            if mine != _pytest_section(base / rel):
+                return str(rel)
+    return None
+
+
 async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S) -> Verdict:
     """Check the workspace of ``sandbox`` against ``task.verifier`` (each command gets ``timeout`` s)."""
     spec = task.verifier
@@ -63,6 +106,11 @@ async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S)
         pins[rel] = (Path(task.base) / rel).read_text()
     if spec.pin_base and task.base:
         _drop_added_test_config(sandbox.workspace, Path(task.base))
+        changed = _changed_test_settings(sandbox.workspace, Path(task.base))
+        if changed:
+            return Verdict(
+                False, spec.name, f"the pytest settings in {changed} were changed; only the tests decide"
+            )
     for rel, text in pins.items():
         path = sandbox.workspace / rel
         path.parent.mkdir(parents=True, exist_ok=True)
