@@ -164,3 +164,43 @@ def test_seed_compatible_script_runs_the_same_command(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert len(kept_lines(tmp_path / "data")) == 1
+
+
+class DownTeacher:
+    """A teacher whose server is gone: every call raises, as an SDK does after its retries."""
+
+    name = "down"
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    async def act(self, messages, tools, task):
+        raise ConnectionError("connection refused by 127.0.0.1")
+
+
+def test_a_resumed_run_gives_tasks_whose_teacher_failed_another_episode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from agentic_pipeline import policies
+    from agentic_pipeline.agent import RunConfig
+    from agentic_pipeline.generate.trajectories import GenerateConfig, generate, rejected_file
+
+    monkeypatch.setitem(policies.POLICY_FACTORIES, "down", DownTeacher)
+    out = tmp_path / "data"
+    tasks = (shell_tasks(seeds=1) + config_tasks(seeds=1))[:2]
+    down = GenerateConfig(
+        count=2, categories=["devops"], out=out, tasks=tasks, run=RunConfig(teacher="down:x")
+    )
+    [state] = asyncio.run(generate(down))
+    rejected = [json.loads(line) for line in rejected_file(out, "devops").read_text().splitlines()]
+    assert state.kept == 0 and {r["outcome"]["exit_status"] for r in rejected} == {"policy_error"}
+
+    back = GenerateConfig(
+        count=2, categories=["devops"], out=out, tasks=tasks, run=RunConfig(teacher="oracle")
+    )
+    [state] = asyncio.run(generate(back))
+    records = [json.loads(line) for line in kept_lines(out)]
+    assert state.kept == 2 and len(records) == 2
+    assert {r["metadata"]["task_id"] for r in records} == {r["metadata"]["task_id"] for r in rejected}

@@ -45,7 +45,13 @@ from typing import Any
 from agentic_pipeline import __version__
 from agentic_pipeline.agent import Episode, RunConfig
 from agentic_pipeline.generate.pool import Job, fill
-from agentic_pipeline.generate.trajectories import JsonlAppender, done_task_ids, order, trim_torn_tail
+from agentic_pipeline.generate.trajectories import (
+    JsonlAppender,
+    done_task_ids,
+    order,
+    settled_task_ids,
+    trim_torn_tail,
+)
 from agentic_pipeline.layout import data_file
 from agentic_pipeline.llm.client import episode_scope
 from agentic_pipeline.policies import make_policy
@@ -494,7 +500,7 @@ async def generate_sessions(config: SessionConfig, progress: ProgressFn | None =
     for path in (kept_path, rej_path):
         trim_torn_tail(path)  # a line torn by a killed run, even if no new session is needed
     kept_ids = done_task_ids(kept_path)
-    done = set(kept_ids) | set(done_task_ids(rej_path))
+    done = settled_task_ids(kept_path, rej_path)
     state = SessionState(config.count, kept=len(kept_ids))
     plans = (plan_session(t, pools, config) for t in firsts)
     todo = (p for p in plans if p.key not in done)

@@ -10,7 +10,8 @@ runs the episode with the policy, and appends the record:
 
 Resume: each record is one ``os.write`` of a full line on an ``O_APPEND`` descriptor, followed by
 ``fsync``; on start a torn last line (a kill in the middle of a write) is cut back to the last
-newline, the task ids already in either file are skipped, and the run continues until the kept
+newline, the task ids already in either file are skipped (except rejections for a teacher failure,
+``policy_error``, which get another episode), and the run continues until the kept
 file holds ``count`` records. No more than ``count - kept`` episodes are ever in flight, so a run
 never overshoots, and a kill -9 loses at most the episodes in flight.
 
@@ -158,8 +159,14 @@ def trim_torn_tail(path: Path) -> None:
             os.fsync(fh.fileno())
 
 
-def done_task_ids(path: Path) -> list[str]:
-    """Task ids of the records in ``path`` (whole lines only)."""
+# Rejections that say nothing about the task: the teacher failed (an API error that outlived its
+# retries, a server that went away). A resumed run gives those tasks another episode.
+RETRIED_STATUSES = frozenset({"policy_error"})
+
+
+def done_task_ids(path: Path, retry: frozenset[str] = frozenset()) -> list[str]:
+    """Task ids of the records in ``path`` (whole lines only), leaving out the records whose
+    ``outcome.exit_status`` is in ``retry``."""
     if not path.exists():
         return []
     ids = []
@@ -168,10 +175,24 @@ def done_task_ids(path: Path) -> list[str]:
             if not raw.endswith(b"\n"):
                 break  # torn tail: trimmed before the first append
             try:
-                ids.append(json.loads(raw)["metadata"]["task_id"])
+                row = json.loads(raw)
+                task_id = row["metadata"]["task_id"]
             except (json.JSONDecodeError, KeyError, TypeError):
                 raise ValueError(f"{path}:{n}: not a trajectory record with metadata.task_id") from None
+            if retry and ((row.get("outcome") or {}).get("exit_status") in retry):
+                continue
+            ids.append(task_id)
     return ids
+
+
+def settled_task_ids(kept_path: Path, rejected_path: Path) -> set[str]:
+    """Tasks a resumed run skips: every kept one, and every rejected one whose rejection was the
+    task's own (not the teacher's failure)."""
+    settled = set(done_task_ids(kept_path)) | set(done_task_ids(rejected_path, RETRIED_STATUSES))
+    retried = set(done_task_ids(rejected_path)) - settled
+    if retried:
+        log.info("%s: %d task(s) whose teacher failed get another episode", rejected_path, len(retried))
+    return settled
 
 
 def rejected_file(data_dir: Path, category: str) -> Path:
@@ -203,7 +224,7 @@ async def _run_category(
     kept_ids = done_task_ids(kept_path)
     if len(set(kept_ids)) != len(kept_ids):
         raise ValueError(f"{kept_path} holds the same task twice; it was not written by this tool")
-    done = set(kept_ids) | set(done_task_ids(rej_path))
+    done = settled_task_ids(kept_path, rej_path)
     state = CategoryState(category, target, kept=len(kept_ids))
     if state.kept >= target:
         if progress:
