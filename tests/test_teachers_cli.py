@@ -93,3 +93,38 @@ def test_a_missing_key_is_an_error_for_people(tmp_path: Path, monkeypatch: pytes
     monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
     code, text = generate("--count", "1", "--teacher", TEACHER, "--out", str(tmp_path / "data"))
     assert code == 2 and "set ANTHROPIC_API_KEY" in text and "Traceback" not in text
+
+
+SHARED = (
+    "--teacher",
+    "--base-url",
+    "--max-cost-usd",
+    "--concurrency",
+    "--rpm",
+    "--itpm",
+    "--otpm",
+    "--thinking",
+)
+
+
+@pytest.mark.parametrize("command", ["trajectories", "conversations", "reasoning"])
+def test_every_generating_command_takes_the_same_teacher_options(command: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["generate", command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    assert all(flag in result.output for flag in SHARED), result.output
+    code = CliRunner().invoke(
+        app,
+        [
+            "generate",
+            command,
+            "--count",
+            "1",
+            "--teacher",
+            TEACHER,
+            "--thinking",
+            "12",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert code.exit_code == 2 and "--thinking '12'" in code.output and "Traceback" not in code.output

@@ -15,8 +15,19 @@ from pathlib import Path
 import typer
 
 from agentic_pipeline.commands import generate_app
-
-TEACHER_HELP = "oracle (offline), anthropic:MODEL or openai:MODEL."
+from agentic_pipeline.commands.teacher_options import (
+    BaseUrl,
+    Concurrency,
+    Itpm,
+    MaxCostUsd,
+    Otpm,
+    RequestTimeout,
+    Rpm,
+    Teacher,
+    Thinking,
+    budget_exit,
+    teacher_run,
+)
 
 
 def _console():
@@ -28,15 +39,6 @@ def _console():
 def _fail(console, message: str, code: int = 2) -> None:
     console.print(f"[red]error[/red]: {message}")
     raise typer.Exit(code)
-
-
-def _teacher_run(console, teacher: str, out: Path, base_url: str | None, concurrency: int | None):
-    from agentic_pipeline.llm.runtime import prepare_teacher
-
-    try:
-        return prepare_teacher(teacher, out, base_url, None, concurrency=concurrency)
-    except ValueError as exc:
-        _fail(console, str(exc))
 
 
 def _progress(console, total: int, label: str):
@@ -64,15 +66,19 @@ def conversations(
     shard: str = typer.Option(
         "0/1", "--shard", help="i/N: this machine takes the i-th of N disjoint shares."
     ),
-    teacher: str = typer.Option("oracle", "--teacher", help=TEACHER_HELP),
-    base_url: str = typer.Option(
-        None, "--base-url", help="Endpoint of an OpenAI-compatible or Anthropic server."
-    ),
+    teacher: Teacher = "oracle",
+    base_url: BaseUrl = None,
     turns: str = typer.Option("2-4", "--turns", help="User requests per session: LOW-HIGH (2-4) or N."),
     max_steps: int = typer.Option(
         30, "--max-steps", help="Assistant turns per request before it is stopped."
     ),
-    concurrency: int = typer.Option(None, "--concurrency", min=1, help="Paid teachers: requests in flight."),
+    max_cost_usd: MaxCostUsd = None,
+    concurrency: Concurrency = None,
+    rpm: Rpm = None,
+    itpm: Itpm = None,
+    otpm: Otpm = None,
+    thinking: Thinking = None,
+    request_timeout: RequestTimeout = None,
     unsafe_subprocess: bool = typer.Option(
         False,
         "--unsafe-subprocess",
@@ -105,9 +111,11 @@ def conversations(
             check_bwrap()
         except SandboxUnavailable as exc:
             _fail(console, str(exc))
-    teacher_run = _teacher_run(console, teacher, out, base_url, concurrency)
+    teaching = teacher_run(
+        console, teacher, out, base_url, max_cost_usd, concurrency, rpm, itpm, otpm, thinking, request_timeout
+    )
     options = {"base_url": base_url} if base_url else {}
-    options.update(teacher_run.options)
+    options.update(teaching.options)
     run = RunConfig(
         teacher=teacher,
         max_steps=max_steps,
@@ -116,7 +124,7 @@ def conversations(
         system_prompt=SESSION_SYSTEM_PROMPT,
         options=options,
     )
-    config = SessionConfig(count, out, workers, seed, shard_ij, turns_lh, run, teacher_run=teacher_run)
+    config = SessionConfig(count, out, workers, seed, shard_ij, turns_lh, run, teacher_run=teaching)
     started = time.monotonic()
 
     async def main():
@@ -134,9 +142,9 @@ def conversations(
     except ValueError as exc:
         _fail(console, str(exc))
     finally:
-        if teacher_run.ledger is not None:
-            console.print(teacher_run.summary())
-        teacher_run.close()
+        if teaching.ledger is not None:
+            console.print(teaching.summary())
+        teaching.close()
     console.print(
         f"coding_sessions: {state.kept}/{count} kept ({state.new_kept} new), {state.rejected} rejected, "
         f"{state.invalid} first tasks not valid"
@@ -147,6 +155,7 @@ def conversations(
             f"[yellow]only {state.kept} sessions could be built from the available tasks (asked for {count}).[/yellow]"
         )
         raise typer.Exit(3)
+    budget_exit(console, teaching)
 
 
 @generate_app.command("reasoning")
@@ -169,10 +178,8 @@ def reasoning(
     shard: str = typer.Option(
         "0/1", "--shard", help="i/N: this machine takes the i-th of N disjoint shares."
     ),
-    teacher: str = typer.Option("oracle", "--teacher", help=TEACHER_HELP),
-    base_url: str = typer.Option(
-        None, "--base-url", help="Endpoint of an OpenAI-compatible or Anthropic server."
-    ),
+    teacher: Teacher = "oracle",
+    base_url: BaseUrl = None,
     batch: bool = typer.Option(
         False,
         "--batch",
@@ -181,7 +188,13 @@ def reasoning(
         "sandbox run).",
     ),
     poll_seconds: float = typer.Option(30.0, "--poll-seconds", help="--batch: seconds between status polls."),
-    concurrency: int = typer.Option(None, "--concurrency", min=1, help="Paid teachers: requests in flight."),
+    max_cost_usd: MaxCostUsd = None,
+    concurrency: Concurrency = None,
+    rpm: Rpm = None,
+    itpm: Itpm = None,
+    otpm: Otpm = None,
+    thinking: Thinking = None,
+    request_timeout: RequestTimeout = None,
     unsafe_subprocess: bool = typer.Option(
         False,
         "--unsafe-subprocess",
@@ -208,7 +221,9 @@ def reasoning(
         _fail(console, str(exc))
     if batch and not teacher.startswith("anthropic:"):
         _fail(console, "--batch needs --teacher anthropic:MODEL (Message Batches is Anthropic's API)")
-    teacher_run = _teacher_run(console, teacher, out, base_url, concurrency)
+    teaching = teacher_run(
+        console, teacher, out, base_url, max_cost_usd, concurrency, rpm, itpm, otpm, thinking, request_timeout
+    )
     config = ReasoningConfig(
         count,
         categories,
@@ -220,9 +235,9 @@ def reasoning(
         "subprocess" if unsafe_subprocess else "bwrap",
         batch,
         poll_seconds,
-        dict(teacher_run.options),
+        dict(teaching.options),
         base_url,
-        teacher_run,
+        teaching,
     )
     started = time.monotonic()
 
@@ -250,9 +265,9 @@ def reasoning(
     except ValueError as exc:
         _fail(console, str(exc))
     finally:
-        if teacher_run.ledger is not None:
-            console.print(teacher_run.summary())
-        teacher_run.close()
+        if teaching.ledger is not None:
+            console.print(teaching.summary())
+        teaching.close()
     produced = False
     for s in states:
         if s.refused:
@@ -266,5 +281,6 @@ def reasoning(
     if all(s.refused for s in states):
         _fail(console, "nothing to generate offline for this category: pass --teacher anthropic:MODEL or "
               "openai:MODEL, or use --category problem_solving", 2)  # fmt: skip
+    budget_exit(console, teaching)
     if not produced:
         raise typer.Exit(3)

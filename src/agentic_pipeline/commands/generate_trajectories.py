@@ -16,6 +16,19 @@ from pathlib import Path
 import typer
 
 from agentic_pipeline.commands import generate_app
+from agentic_pipeline.commands.teacher_options import (
+    BaseUrl,
+    Concurrency,
+    Itpm,
+    MaxCostUsd,
+    Otpm,
+    RequestTimeout,
+    Rpm,
+    Teacher,
+    Thinking,
+    budget_exit,
+    teacher_run,
+)
 
 CATEGORY_HELP = (
     "coding, debugging, refactoring, devops, or all (the count is then split evenly over the four)."
@@ -36,12 +49,8 @@ def trajectories(
     shard: str = typer.Option(
         "0/1", "--shard", help="i/N: this machine takes the i-th of N disjoint task shares."
     ),
-    teacher: str = typer.Option(
-        "oracle", "--teacher", help="oracle (offline), anthropic:MODEL or openai:MODEL."
-    ),
-    base_url: str = typer.Option(
-        None, "--base-url", help="Endpoint of an OpenAI-compatible or Anthropic server."
-    ),
+    teacher: Teacher = "oracle",
+    base_url: BaseUrl = None,
     max_steps: int = typer.Option(
         30, "--max-steps", help="Assistant turns per episode before it is stopped."
     ),
@@ -65,37 +74,13 @@ def trajectories(
         "--dry-run",
         help="Print the expected model calls, tokens and dollars for --count; send nothing.",
     ),
-    max_cost_usd: float = typer.Option(
-        None,
-        "--max-cost-usd",
-        min=0.0,
-        help="Paid teachers: start no new episode once the run's ledger reaches this many dollars; "
-        "episodes in flight finish and are written (exit code 4).",
-    ),
-    concurrency: int = typer.Option(
-        None,
-        "--concurrency",
-        min=1,
-        help="Paid teachers: model requests in flight at once (default: up to --workers). Give --workers "
-        "more than this so tools run while requests wait.",
-    ),
-    rpm: float = typer.Option(None, "--rpm", help="Paid teachers: client-side limit, requests per minute."),
-    itpm: float = typer.Option(
-        None, "--itpm", help="Paid teachers: client-side limit, input tokens per minute."
-    ),
-    otpm: float = typer.Option(
-        None, "--otpm", help="Paid teachers: client-side limit, output tokens per minute."
-    ),
-    thinking: str = typer.Option(
-        None,
-        "--thinking",
-        help="Anthropic: 'adaptive', or a token budget for extended thinking (older models).",
-    ),
-    request_timeout: float = typer.Option(
-        None,
-        "--request-timeout",
-        help="Paid teachers: seconds before a model request is retried (SDK default 600).",
-    ),
+    max_cost_usd: MaxCostUsd = None,
+    concurrency: Concurrency = None,
+    rpm: Rpm = None,
+    itpm: Itpm = None,
+    otpm: Otpm = None,
+    thinking: Thinking = None,
+    request_timeout: RequestTimeout = None,
 ) -> None:
     """Run the agent loop on verified tasks and write the trajectories whose verifier passed."""
     from rich.console import Console
@@ -120,7 +105,7 @@ def trajectories(
     except (ValueError, OSError) as exc:
         console.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from None
-    from agentic_pipeline.llm.runtime import dry_run_lines, parse_thinking, prepare_teacher
+    from agentic_pipeline.llm.runtime import dry_run_lines
 
     if dry_run:
         try:
@@ -136,22 +121,11 @@ def trajectories(
         except SandboxUnavailable as exc:
             console.print(f"[red]error[/red]: {exc}")
             raise typer.Exit(2) from None
-    try:
-        limits = {"concurrency": concurrency, "rpm": rpm, "itpm": itpm, "otpm": otpm}
-        teacher_run = prepare_teacher(
-            teacher,
-            out,
-            base_url,
-            max_cost_usd,
-            **limits,
-            thinking=parse_thinking(thinking),
-            timeout=request_timeout,
-        )
-    except ValueError as exc:
-        console.print(f"[red]error[/red]: {exc}")
-        raise typer.Exit(2) from None
+    teaching = teacher_run(
+        console, teacher, out, base_url, max_cost_usd, concurrency, rpm, itpm, otpm, thinking, request_timeout
+    )
     options = {"base_url": base_url} if base_url else {}
-    options.update(teacher_run.options)
+    options.update(teaching.options)
     run = RunConfig(
         teacher=teacher,
         max_steps=max_steps,
@@ -161,18 +135,16 @@ def trajectories(
         seed=seed,
         options=options,
     )
-    config = GenerateConfig(
-        count, categories, out, workers, seed, shard_ij, run, tasks, teacher_run=teacher_run
-    )
+    config = GenerateConfig(count, categories, out, workers, seed, shard_ij, run, tasks, teacher_run=teaching)
     try:
         states = asyncio.run(_run_with_progress(config, console))
     except ValueError as exc:
         console.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from None
     finally:
-        if teacher_run.ledger is not None:
-            console.print(teacher_run.summary())
-        teacher_run.close()
+        if teaching.ledger is not None:
+            console.print(teaching.summary())
+        teaching.close()
     short = [s for s in states if s.shortfall]
     for s in states:
         console.print(
@@ -187,12 +159,7 @@ def trajectories(
         )
     if short:
         raise typer.Exit(3)
-    if teacher_run.budget_reached:
-        console.print(
-            f"[yellow]stopped: --max-cost-usd reached (${teacher_run.total_usd():.4f} spent); "
-            "re-run with a higher budget to continue where this run stopped.[/yellow]"
-        )
-        raise typer.Exit(4)
+    budget_exit(console, teaching)
 
 
 async def _run_with_progress(config, console):
