@@ -14,6 +14,8 @@ client's timeout), ``malformed`` (a tool call whose arguments fail the schema or
 ``401`` (a rejected key, quoted in the error message); ``ok`` serves the request normally (to space
 faults out).
 ``delivered`` holds the usage of every complete response the server sent, by response id.
+``text_reply`` (optional) scripts the answer to a request without tools: it gets the text of the
+last user turn and returns the reply's text (None: the default reasoning answer).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,6 +65,7 @@ class ServerState:
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
     batch_polls_to_end: int = 2
     commands: tuple[str, ...] = DEFAULT_COMMANDS
+    text_reply: Callable[[str], str | None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -110,6 +114,24 @@ def solver_step(
     return "Done: the workspace was inspected."
 
 
+def last_user_text(messages: list[dict[str, Any]]) -> str:
+    """The text of the last user turn, in either protocol's message shape."""
+    for message in reversed(messages):
+        if message["role"] == "user":
+            content = message["content"]
+            if isinstance(content, str):
+                return content
+            return "".join(b.get("text", "") for b in content if b.get("type") == "text")
+    return ""
+
+
+def scripted_text(state: ServerState, body: dict[str, Any], has_tools: bool) -> str | None:
+    """The scripted reply to a request without tools, when the test set one."""
+    if has_tools or state.text_reply is None:
+        return None
+    return state.text_reply(last_user_text(body["messages"]))
+
+
 # -- Anthropic ---------------------------------------------------------------------------------
 
 
@@ -152,7 +174,7 @@ def anthropic_message(state: ServerState, body: dict[str, Any], fault: str | Non
         for block in message["content"]
         if block.get("type") == "tool_result" and not block.get("tool_use_id", "").startswith("toolu_bad")
     ]
-    step = solver_step(observations, tool_defs, state.commands)
+    step = scripted_text(state, body, bool(tool_defs)) or solver_step(observations, tool_defs, state.commands)
     if fault == "malformed":
         content = [
             {"type": "text", "text": "Running it."},
@@ -210,7 +232,7 @@ def openai_completion(state: ServerState, body: dict[str, Any], fault: str | Non
     observations = [
         m["content"] for m in body["messages"] if m["role"] == "tool" and m["tool_call_id"] not in bad_ids
     ]
-    step = solver_step(observations, tool_defs, state.commands)
+    step = scripted_text(state, body, bool(tool_defs)) or solver_step(observations, tool_defs, state.commands)
     message: dict[str, Any] = {"role": "assistant", "content": None}
     if fault == "malformed":
         message["content"] = "Running it."

@@ -117,8 +117,13 @@ def test_expand_without_teacher_says_so_and_converts(data, tmp_path):
     records = read_jsonl(out / "devops.jsonl")
     assert len(records) == 2 and not any("expanded_from" in r["metadata"] for r in records)
 
-    result = invoke("--input", str(data), "--output", str(out), "--expand", "--teacher", "anthropic:claude")
-    assert result.exit_code == 2 and "use --teacher openai:MODEL" in result.output
+    # Claude is a teacher for --expand too; without its key that is an error before any work.
+    no_key = {"ANTHROPIC_API_KEY": None, "ANTHROPIC_AUTH_TOKEN": None}
+    args = ("--input", str(data), "--output", str(out), "--expand", "--teacher")
+    result = invoke(*args, "anthropic:claude", env=no_key)
+    assert result.exit_code == 2 and "set ANTHROPIC_API_KEY" in result.output
+    result = invoke(*args, "gemini:pro")
+    assert result.exit_code == 2 and "anthropic:MODEL or openai:MODEL" in result.output
 
 
 # --- --expand against a real OpenAI-compatible server -------------------------------------------
@@ -228,3 +233,28 @@ def test_expand_with_an_openai_compatible_teacher(data, tmp_path, chat_server):
     assert result.exit_code == 0
     assert len(chat_server.requests) == asked + 1
     assert len([r for r in read_jsonl(out / "devops.jsonl") if "expanded_from" in r["metadata"]]) == 1
+
+
+def test_the_seeds_convert_then_validate_passes_with_rejected_lines(tmp_path):
+    """Lines convert could not read go to data/domain/rejected/convert.jsonl; they are not records, so
+    `validate --data-dir data/` (the seed's next step) must not count them as broken ones."""
+    import agentic_pipeline.commands.validate  # noqa: F401  (registers the command)
+
+    data = tmp_path / "data"
+    src = tmp_path / "in" / "python.jsonl"
+    rows = [
+        {"instruction": "Reverse a list in Python.", "input": "", "output": "Use `items[::-1]`."},
+        {
+            "instruction": "Sort a dict by value.",
+            "input": "",
+            "output": "`sorted(d.items(), key=lambda kv: kv[1])`",
+        },
+    ]
+    write_jsonl(src, rows)
+    src.write_text(src.read_text() + '{"instruction": "truncated\n')
+    result = invoke("--input", str(src), "--output", str(data / "domain"))
+    assert result.exit_code == 0, result.output
+    assert read_jsonl(data / "domain" / "rejected" / "convert.jsonl")
+    checked = CliRunner().invoke(app, ["validate", "--data-dir", str(data)], env={"COLUMNS": "400"})
+    assert checked.exit_code == 0, checked.output
+    assert "2 records in 1 files" in checked.output and "0 errors" in checked.output

@@ -2,6 +2,8 @@
 
 agentic convert --input ../data --output data/domain/
 agentic convert --input qa.csv --input chats.jsonl --output data/domain/ --domain support
+agentic convert --input ../data --output data/domain/ --expand --teacher anthropic:claude-sonnet-5-5 \\
+    --max-cost-usd 20    # + "Do X" rewrites, and verified trajectories under data/trajectories/
 """
 
 from __future__ import annotations
@@ -12,10 +14,26 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from agentic_pipeline.commands import app
+from agentic_pipeline.commands.teacher_options import (
+    BaseUrl,
+    Concurrency,
+    MaxCostUsd,
+    RequestTimeout,
+    Rpm,
+    budget_exit,
+    teacher_run,
+)
 
 if TYPE_CHECKING:
     from agentic_pipeline.convert import Summary
@@ -84,28 +102,34 @@ def convert(
     expand: bool = typer.Option(
         False,
         "--expand",
-        help='Rewrite "How do I X?" examples into "Do X" answered with reasoning (needs an LLM teacher).',
+        help='Rewrite "How do I X?" examples into "Do X" answered with reasoning and, where the task can '
+        "be executed, a verified trajectory run in the sandbox (needs an LLM teacher).",
     ),
     teacher: str | None = typer.Option(
         None,
         "--teacher",
-        help="Teacher for --expand: openai:MODEL (OpenAI-compatible endpoint) or oracle (no LLM).",
+        help="Teacher for --expand: anthropic:MODEL or openai:MODEL (an LLM), or oracle (no LLM: nothing "
+        "is expanded).",
     ),
-    base_url: str | None = typer.Option(
-        None,
-        "--base-url",
-        help="OpenAI-compatible endpoint for --teacher openai:MODEL (default: $OPENAI_BASE_URL).",
-    ),
+    base_url: BaseUrl = None,
+    max_cost_usd: MaxCostUsd = None,
+    concurrency: Concurrency = None,
+    rpm: Rpm = None,
+    request_timeout: RequestTimeout = None,
     workers: int = typer.Option(
-        os.cpu_count() or 1, "--workers", min=1, help="Processes converting big JSON Lines files in parallel."
+        os.cpu_count() or 1,
+        "--workers",
+        min=1,
+        help="Processes converting big JSON Lines files in parallel; with --expand, also the how-tos "
+        "handled at once unless --concurrency is given.",
     ),
     list_formats: bool = typer.Option(
         False, "--list-formats", help="List the formats this command reads and exit."
     ),
 ) -> None:
     """Convert existing instruction data (Alpaca, ShareGPT, OpenAI chat, Dolly, OASST, Q/A, preferences)."""
-    from agentic_pipeline.convert import FORMATS, InputError, Options, convert_inputs
-    from agentic_pipeline.convert.expand import ExpandError, expansion_plan, run_expansion
+    from agentic_pipeline.convert import FORMATS, Options
+    from agentic_pipeline.convert.expand import ExpandError, expand_run_dir, expansion_plan
 
     console = Console()  # the report
     err = Console(stderr=True)  # progress and errors
@@ -117,12 +141,38 @@ def convert(
         err.print("[red]error:[/] --input PATH is required (a file or a folder of instruction data).")
         raise typer.Exit(2)
     try:
-        plan = expansion_plan(expand, teacher, base_url)
+        plan = expansion_plan(expand, teacher, base_url, concurrency or workers)
     except ExpandError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
     if plan.message:
         console.print(plan.message)
+    teaching = None
+    if plan.teacher is not None:  # a missing key is an error before any work, not after the conversion
+        teaching = teacher_run(
+            err,
+            plan.teacher,
+            expand_run_dir(output),
+            base_url,
+            max_cost_usd,
+            concurrency,
+            rpm,
+            request_timeout=request_timeout,
+        )
+    try:
+        summary = _convert(console, err, inputs, output, Options(fmt=fmt, domain=domain, workers=workers))
+    except typer.Exit:
+        if teaching is not None:
+            teaching.close()
+        raise
+    if teaching is not None:
+        _expand(console, err, plan, summary.outputs, output, teaching)
+
+
+def _convert(console: Console, err: Console, inputs: list[Path], output: Path, options) -> Summary:
+    """Convert with a progress bar, print the report; exits non-zero on bad input or nothing converted."""
+    from agentic_pipeline.convert import InputError, convert_inputs
+
     with _progress(err) as progress:
         total = sum(p.stat().st_size for p in _files(inputs))
         task = progress.add_task("converting", total=total or None)
@@ -130,7 +180,7 @@ def convert(
             summary = convert_inputs(
                 inputs,
                 output,
-                Options(fmt=fmt, domain=domain, workers=workers),
+                options,
                 progress=lambda n: progress.advance(task, n),
             )
         except InputError as exc:
@@ -153,13 +203,47 @@ def convert(
     if summary.total("written") == 0:
         err.print("[red]error:[/] nothing could be converted (see the notes above).")
         raise typer.Exit(1)
-    if plan.teacher is not None:
-        try:
-            for line in run_expansion(plan, summary.outputs, output):
-                console.print(line)
-        except ExpandError as exc:
-            err.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(1) from None
+    return summary
+
+
+def _expand(console: Console, err: Console, plan, outputs: list[Path], output: Path, teaching) -> None:
+    from agentic_pipeline.convert.expand import ExpandError, run_expansion
+
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    try:
+        with progress:
+            task = progress.add_task(f"expanding with {plan.teacher}", total=None)
+            lines = run_expansion(
+                plan,
+                outputs,
+                output,
+                teaching,
+                on_total=lambda n: progress.update(task, total=n),
+                tick=lambda: progress.advance(task),
+            )
+    except ExpandError as exc:
+        teaching.close()
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        teaching.close()
+        err.print(
+            "interrupted: the teacher's answers are cached and written trajectories kept; rerun to go on."
+        )
+        raise typer.Exit(130) from None
+    for line in lines:
+        console.print(line)
+    if teaching.ledger is not None:
+        err.print(teaching.summary())
+    teaching.close()
+    budget_exit(err, teaching)
 
 
 def _files(inputs: list[Path]) -> list[Path]:

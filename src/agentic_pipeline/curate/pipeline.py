@@ -235,9 +235,11 @@ def _process(chunk: Chunk) -> ChunkResult:
 
 
 def find_files(data_dir: Path) -> list[Path]:
-    """Every ``.jsonl`` under the data directory, except a ``rejected/`` folder left by ``--fix``."""
+    """Every ``.jsonl`` under the data directory, except those in a ``rejected/`` folder at any depth:
+    what ``--fix`` dropped (``rejected/``), failed episodes (``rejected/trajectories/``) and the lines
+    ``agentic convert`` could not convert (``domain/rejected/convert.jsonl``) are not records."""
     return sorted(
-        p for p in data_dir.rglob("*.jsonl") if REJECTED_DIR not in p.relative_to(data_dir).parts[:1]
+        p for p in data_dir.rglob("*.jsonl") if REJECTED_DIR not in p.relative_to(data_dir).parts[:-1]
     )
 
 
