@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "plan",
     "generate_preferences",
     "generate_more",
+    "tasks_synthesize",
 ]
 
 for _name in COMMAND_MODULES:

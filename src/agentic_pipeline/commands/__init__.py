@@ -15,7 +15,8 @@ generate_app = typer.Typer(
 )
 train_app = typer.Typer(help="Train: SFT, DPO, and inspect what the model will learn.", no_args_is_help=True)
 tasks_app = typer.Typer(
-    help="Tasks the agent solves: list them, mine your own repository.", no_args_is_help=True
+    help="Tasks the agent solves: list them, mine your own repository, synthesize new ones with a teacher.",
+    no_args_is_help=True,
 )
 sandbox_app = typer.Typer(
     help="Run commands in the bubblewrap sandbox the agent's tools use.", no_args_is_help=True

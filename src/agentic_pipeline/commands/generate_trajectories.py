@@ -155,7 +155,8 @@ def trajectories(
     for s in short:
         console.print(
             f"[yellow]{s.category}: only {s.kept} distinct verified tasks available (asked for {s.target}); "
-            "stopped. Add sources (`agentic tasks mine`) or shards to get more.[/yellow]"
+            "stopped. More tasks: `agentic tasks mine --repo PATH` (your repository) or `agentic tasks "
+            "synthesize --teacher ...` (new projects a teacher writes), then `--tasks FILE`.[/yellow]"
         )
     if short:
         raise typer.Exit(3)
