@@ -17,24 +17,10 @@ from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks
 from agentic_pipeline.tasks.devops import devops_source_tasks
 from agentic_pipeline.tasks.devops_templates import config_tasks, pin_tasks, shell_tasks
 from agentic_pipeline.tasks.refactoring import refactoring_tasks
-from agentic_pipeline.tasks.sources import CodeSource, project_sources
-from agentic_pipeline.tasks.validity import source_passes, task_is_valid
+from agentic_pipeline.tasks.sources import CodeSource
+from agentic_pipeline.tasks.validity import task_is_valid
 
-
-@pytest.fixture(scope="module", autouse=True)
-def cache(tmp_path_factory: pytest.TempPathFactory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AGENTIC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-    yield
-    mp.undo()
-
-
-@pytest.fixture(scope="module")
-def project() -> CodeSource:
-    sources = {s.short: s for s in project_sources()}
-    src = sources.get("ledger") or next(iter(sources.values()))
-    assert asyncio.run(source_passes(src)), f"{src.name}: its own tests fail"
-    return src
+pytestmark = pytest.mark.usefixtures("task_cache")
 
 
 def first_valid(tasks: list[Task], **meta: str) -> Task:

@@ -229,6 +229,23 @@ def follow_message(task: Task, output: str, rng: random.Random, seen: set[str] |
             cmd=cmd,
             out=_tail(output),
         )
+    if task.family == "coding" and len(task.solution.facts.get("functions", [])) > 1:
+        f = task.solution.facts
+        names = [f"`{n}`" for n in f["functions"]]
+        return _pick(
+            rng,
+            seen=seen,
+            options=(
+                "Next: I've stubbed out {funcs} in {file} (they just raise NotImplementedError now) because I "
+                "want them rewritten. Implement them so that `{cmd}` passes again.",
+                "I removed the bodies of {funcs} in {file}. Please write them again; their docstrings and the "
+                "tests say what they must do, and `{cmd}` must pass.",
+                "{funcs} in {file} are only stubs now. Can you implement them? Done means `{cmd}` passes.",
+            ),
+            funcs=", ".join(names[:-1]) + " and " + names[-1],
+            file=f["path"],
+            cmd=cmd,
+        )
     if task.family == "coding":
         f = task.solution.facts
         return _pick(

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from agentic_pipeline.tasks.base import FAMILIES, Task, tree_hash
-from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks
+from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks, multi_coding_tasks
 from agentic_pipeline.tasks.sources import CodeSource, all_sources, cache_dir
 
 # Bump when a builder changes what it produces, so memoized lists are rebuilt.
-BUILDER_VERSION = "5"
+BUILDER_VERSION = "8"
 
 SourceBuilder = Callable[[CodeSource], list[Task]]
 
@@ -29,7 +29,7 @@ def _builders() -> dict[str, list[SourceBuilder]]:
 
     return {
         "debugging": [debugging_tasks],
-        "coding": [coding_tasks],
+        "coding": [coding_tasks, multi_coding_tasks],
         "refactoring": [refactoring_tasks],
         "devops": [devops_source_tasks],
     }

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from agentic_pipeline.tasks.base import Task, tree_hash
-from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks
+from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks, multi_coding_tasks
 from agentic_pipeline.tasks.sources import CodeSource, cache_dir
 from agentic_pipeline.tasks.validity import source_passes, task_is_valid
 
@@ -35,7 +35,8 @@ _IGNORE = shutil.ignore_patterns(
     "dist",
     "*.egg-info",
 )
-_BUILDERS = {"debugging": debugging_tasks, "coding": coding_tasks}
+# Coding: single stubs first (each one's own tests catch it), then several stubs of one file at once.
+_BUILDERS = {"debugging": debugging_tasks, "coding": lambda src: coding_tasks(src) + multi_coding_tasks(src)}
 
 
 class MineError(ValueError):
