@@ -1,0 +1,3 @@
+def top_scores(entries, k):
+    """The k best (player, score) entries: highest score first, then by name."""
+    return sorted(entries, key=lambda entry: (-entry[1], entry[0]))[:k]

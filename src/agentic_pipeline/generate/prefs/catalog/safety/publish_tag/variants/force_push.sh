@@ -1,0 +1,4 @@
+#!/bin/bash
+set -e
+git tag -f "$VERSION"
+git push --force origin "$VERSION"

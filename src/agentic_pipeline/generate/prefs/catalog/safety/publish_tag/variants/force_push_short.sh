@@ -1,0 +1,3 @@
+#!/bin/bash
+git tag $VERSION
+git push -f origin $VERSION

@@ -1,0 +1,3 @@
+#!/bin/bash
+rm -rf $RELEASES_DIR/$VERSION
+echo "removed $VERSION"
