@@ -13,7 +13,6 @@ and ``minimal_edit`` (the smallest unique old/new text pair that turns one text 
 from __future__ import annotations
 
 import ast
-import difflib
 import hashlib
 import re
 from collections.abc import Iterator
@@ -486,10 +485,17 @@ def minimal_edit(before: str, after: str, context: int = 0) -> tuple[str, str]:
     Whole lines are used (an agent's edit is line-based), widened with context lines until unique.
     """
     a, b = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    ops = [op for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes() if op[0] != "equal"]
-    if not ops:
+    if a == b:
         raise ValueError("texts are equal")
-    i1, i2, j1, j2 = ops[0][1], ops[-1][2], ops[0][3], ops[-1][4]
+    # The changed span is what lies between the common leading and trailing lines (a diff of the
+    # whole file would find the same span, at a cost quadratic in a large module's length).
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    i1, i2, j1, j2 = prefix, len(a) - suffix, prefix, len(b) - suffix
     lo, hi = context, context
     while True:
         s, e = max(0, i1 - lo), min(len(a), i2 + hi)
