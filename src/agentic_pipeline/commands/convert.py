@@ -25,7 +25,7 @@ from rich.progress import (
 from rich.table import Table
 
 from agentic_pipeline.commands import app
-from agentic_pipeline.commands.teacher_options import (
+from agentic_pipeline.commands.run_options import (
     BaseUrl,
     Concurrency,
     MaxCostUsd,

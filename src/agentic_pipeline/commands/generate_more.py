@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 
 from agentic_pipeline.commands import generate_app
-from agentic_pipeline.commands.teacher_options import (
+from agentic_pipeline.commands.run_options import (
     BaseUrl,
     Concurrency,
     Itpm,
@@ -25,7 +25,9 @@ from agentic_pipeline.commands.teacher_options import (
     Rpm,
     Teacher,
     Thinking,
+    UnsafeSubprocess,
     budget_exit,
+    sandbox_backend,
     teacher_run,
 )
 
@@ -79,11 +81,7 @@ def conversations(
     otpm: Otpm = None,
     thinking: Thinking = None,
     request_timeout: RequestTimeout = None,
-    unsafe_subprocess: bool = typer.Option(
-        False,
-        "--unsafe-subprocess",
-        help="Run commands WITHOUT isolation (machines without user namespaces).",
-    ),
+    unsafe_subprocess: UnsafeSubprocess = False,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log warnings (skipped sources, failures)."),
 ) -> None:
     """Multi-turn coding sessions: 2-4 requests in one workspace, each verified; resumable, sharded."""
@@ -95,7 +93,6 @@ def conversations(
         parse_turns,
     )
     from agentic_pipeline.generate.trajectories import parse_shard
-    from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
 
     console = _console()
     logging.basicConfig(
@@ -105,12 +102,7 @@ def conversations(
         shard_ij, turns_lh = parse_shard(shard), parse_turns(turns)
     except ValueError as exc:
         _fail(console, str(exc))
-    backend = "subprocess" if unsafe_subprocess else "bwrap"
-    if backend == "bwrap":
-        try:
-            check_bwrap()
-        except SandboxUnavailable as exc:
-            _fail(console, str(exc))
+    backend = sandbox_backend(console, unsafe_subprocess)
     teaching = teacher_run(
         console, teacher, out, base_url, max_cost_usd, concurrency, rpm, itpm, otpm, thinking, request_timeout
     )
@@ -195,11 +187,7 @@ def reasoning(
     otpm: Otpm = None,
     thinking: Thinking = None,
     request_timeout: RequestTimeout = None,
-    unsafe_subprocess: bool = typer.Option(
-        False,
-        "--unsafe-subprocess",
-        help="Run commands WITHOUT isolation (machines without user namespaces).",
-    ),
+    unsafe_subprocess: UnsafeSubprocess = False,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log warnings."),
 ) -> None:
     """Step-by-step reasoning records: problem_solving grounded in real test output (offline), design
@@ -232,7 +220,7 @@ def reasoning(
         seed,
         shard_ij,
         teacher,
-        "subprocess" if unsafe_subprocess else "bwrap",
+        sandbox_backend(console, unsafe_subprocess),
         batch,
         poll_seconds,
         dict(teaching.options),

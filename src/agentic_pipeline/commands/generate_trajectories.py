@@ -16,7 +16,7 @@ from pathlib import Path
 import typer
 
 from agentic_pipeline.commands import generate_app
-from agentic_pipeline.commands.teacher_options import (
+from agentic_pipeline.commands.run_options import (
     BaseUrl,
     Concurrency,
     Itpm,
@@ -26,7 +26,9 @@ from agentic_pipeline.commands.teacher_options import (
     Rpm,
     Teacher,
     Thinking,
+    UnsafeSubprocess,
     budget_exit,
+    sandbox_backend,
     teacher_run,
 )
 
@@ -61,11 +63,7 @@ def trajectories(
     tasks_file: Path = typer.Option(
         None, "--tasks", help="JSONL of tasks (from `agentic tasks mine`) instead of the built-in sources."
     ),
-    unsafe_subprocess: bool = typer.Option(
-        False,
-        "--unsafe-subprocess",
-        help="Run commands WITHOUT isolation (machines without user namespaces only).",
-    ),
+    unsafe_subprocess: UnsafeSubprocess = False,
     verbose: bool = typer.Option(
         False, "--verbose", "-v", help="Log warnings (skipped sources, failed setups)."
     ),
@@ -88,7 +86,6 @@ def trajectories(
     from agentic_pipeline.agent import RunConfig
     from agentic_pipeline.generate.trajectories import GenerateConfig, parse_shard
     from agentic_pipeline.records import TRAJECTORY_CATEGORIES
-    from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
     from agentic_pipeline.tasks.catalog import load_task_file
 
     console = Console(stderr=True)
@@ -114,13 +111,7 @@ def trajectories(
             console.print(f"[red]error[/red]: {exc}")
             raise typer.Exit(2) from None
         return
-    backend = "subprocess" if unsafe_subprocess else "bwrap"
-    if backend == "bwrap":
-        try:
-            check_bwrap()
-        except SandboxUnavailable as exc:
-            console.print(f"[red]error[/red]: {exc}")
-            raise typer.Exit(2) from None
+    backend = sandbox_backend(console, unsafe_subprocess)
     teaching = teacher_run(
         console, teacher, out, base_url, max_cost_usd, concurrency, rpm, itpm, otpm, thinking, request_timeout
     )

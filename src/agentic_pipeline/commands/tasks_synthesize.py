@@ -15,7 +15,14 @@ from pathlib import Path
 import typer
 
 from agentic_pipeline.commands import tasks_app
-from agentic_pipeline.commands.teacher_options import BaseUrl, Concurrency, RequestTimeout, budget_exit
+from agentic_pipeline.commands.run_options import (
+    BaseUrl,
+    Concurrency,
+    RequestTimeout,
+    UnsafeSubprocess,
+    budget_exit,
+    sandbox_backend,
+)
 
 
 def _fail(console, message: str, code: int = 2) -> None:
@@ -66,11 +73,7 @@ def synthesize_tasks(
     max_tokens: int = typer.Option(12_000, "--max-tokens", min=1024, help="Output tokens per teacher reply."),
     concurrency: Concurrency = None,
     request_timeout: RequestTimeout = None,
-    unsafe_subprocess: bool = typer.Option(
-        False,
-        "--unsafe-subprocess",
-        help="Run the tests WITHOUT isolation (machines without user namespaces).",
-    ),
+    unsafe_subprocess: UnsafeSubprocess = False,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log each rejection and failed request."),
 ) -> None:
     """New coding and debugging tasks from small projects a teacher LLM writes, verified in the sandbox.
@@ -97,14 +100,7 @@ def synthesize_tasks(
     bad = [f for f in fams if f not in SYNTH_FAMILIES]
     if bad or not fams:
         _fail(console, f"--families {families!r}: expected a comma-separated subset of coding,debugging")
-    backend = "subprocess" if unsafe_subprocess else "bwrap"
-    if backend == "bwrap":
-        from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
-
-        try:
-            check_bwrap()
-        except SandboxUnavailable as exc:
-            _fail(console, str(exc))
+    backend = sandbox_backend(console, unsafe_subprocess)
     run_dir = state_dir(out)
     from agentic_pipeline.llm.runtime import prepare_teacher
 

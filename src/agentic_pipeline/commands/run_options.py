@@ -1,8 +1,9 @@
-"""The teacher options every generating command shares, declared once.
+"""The options every generating command shares (the teacher, its limits, the sandbox), declared once.
 
 Each command lists them in its signature with these types (``rpm: Rpm = None``), so the flags, their
-help and their checks are the same everywhere, and ``teacher_run`` turns them into the run's ledger,
-budget and client-side limits (or a message and exit code 2 for a bad value).
+help and their checks are the same everywhere; ``teacher_run`` turns the teacher options into the
+run's ledger, budget and client-side limits, and ``sandbox_backend`` checks that bubblewrap works (or
+each prints a message and exits 2).
 """
 
 from __future__ import annotations
@@ -61,6 +62,28 @@ RequestTimeout = Annotated[
         help="Paid teachers: seconds before a model request is retried (SDK default 600).",
     ),
 ]
+
+UnsafeSubprocess = Annotated[
+    bool,
+    typer.Option(
+        "--unsafe-subprocess",
+        help="Run commands WITHOUT isolation (plain subprocesses): only for machines without user namespaces.",
+    ),
+]
+
+
+def sandbox_backend(console: Any, unsafe_subprocess: bool) -> str:
+    """``bwrap``, checked to work here, or ``subprocess`` when asked for; exits 2 saying why bwrap can't run."""
+    if unsafe_subprocess:
+        return "subprocess"
+    from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
+
+    try:
+        check_bwrap()
+    except SandboxUnavailable as exc:
+        console.print(f"[red]error[/red]: {exc}")
+        raise typer.Exit(2) from None
+    return "bwrap"
 
 
 def teacher_run(
