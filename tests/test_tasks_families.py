@@ -198,3 +198,40 @@ def test_editing_pyproject_outside_its_pytest_section_is_allowed(tmp_path) -> No
     (ws / "pyproject.toml").write_text(shipped)
     (ws / "sub" / "tox.ini").write_text("[pytest]\npython_files = nothing_*.py\n")
     assert _changed_test_settings(ws, base) == "sub/tox.ini"
+
+
+FAKE_PYTEST = {"pytest.py": 'import sys\nprint("24 passed in 0.01s")\nsys.exit(0)\n'}
+
+
+def test_a_module_that_shadows_the_test_runner_does_not_pass_the_verifier(project: CodeSource) -> None:
+    task = first_valid(debugging_tasks(project))
+    record = asyncio.run(run_episode(task, WriteFiles(FAKE_PYTEST), RunConfig()))
+    assert not record.outcome.verified
+    assert "pytest.py was added and shadows" in record.outcome.detail
+
+
+def test_the_fake_pytest_works_when_shadowing_is_not_checked(project: CodeSource, monkeypatch) -> None:
+    """`python -m pytest` runs a workspace's pytest.py: without the check the broken code 'passes'."""
+    from agentic_pipeline.tasks import verify as verify_module
+
+    monkeypatch.setattr(verify_module, "_added_shadow", lambda workspace, base, test_dirs: None)
+    task = first_valid(debugging_tasks(project))
+    record = asyncio.run(run_episode(task, WriteFiles(FAKE_PYTEST), RunConfig()))
+    assert record.outcome.verified
+
+
+def test_added_modules_are_flagged_only_when_they_shadow_and_were_not_shipped(tmp_path) -> None:
+    from agentic_pipeline.tasks.verify import _added_shadow
+
+    base, ws = tmp_path / "base", tmp_path / "ws"
+    for root in (base, ws):
+        (root / "tests").mkdir(parents=True)
+        (root / "typing.py").write_text("# a stdlib module shipped as the task's source\n")
+    (ws / "helpers.py").write_text("X = 1\n")  # a new module of the agent's own: fine
+    (ws / "json").mkdir()  # a bare folder is a namespace portion: never imported before the real json
+    assert _added_shadow(ws, base, {"tests"}) is None
+    (ws / "tests" / "unittest").mkdir()
+    (ws / "tests" / "unittest" / "__init__.py").write_text("")
+    assert _added_shadow(ws, base, {"tests"}) == "tests/unittest"
+    (ws / "_pytest.pyc").write_bytes(b"")  # a sourceless module is importable too
+    assert _added_shadow(ws, base, {"tests"}) == "_pytest.pyc"

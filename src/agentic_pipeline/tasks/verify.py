@@ -3,16 +3,21 @@
 Pinned files (the tests as shipped) are written back first and a ``conftest.py`` or ``pytest.ini``
 the agent added is removed; pytest settings the agent wrote into ``pyproject.toml``, ``setup.cfg`` or
 ``tox.ini`` (an ``addopts`` that loads a plugin, a ``python_files`` that collects nothing...) fail the
-verdict. So an agent that edited, deleted or reconfigured a test gains nothing. Then the test command
+verdict, and so does a module the agent added that shadows an installed or standard one (a
+``pytest.py`` in the workspace would *be* ``python -m pytest``). So an agent that edited, deleted or reconfigured a test gains nothing. Then the test command
 runs, then each check. The result says which part failed and shows the tail of its output.
 """
 
 from __future__ import annotations
 
 import configparser
+import importlib.machinery
+import importlib.metadata
 import re
+import sys
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from agentic_pipeline.sandbox import Sandbox
@@ -98,6 +103,36 @@ def _changed_test_settings(workspace: Path, base: Path) -> str | None:
     return None
 
 
+@cache
+def _protected_modules() -> frozenset[str]:
+    """Top-level names a workspace must not add: the standard library's and every installed package's."""
+    return frozenset(sys.stdlib_module_names) | frozenset(importlib.metadata.packages_distributions())
+
+
+def _module_name(path: Path) -> str | None:
+    if path.is_dir():
+        return path.name if (path / "__init__.py").exists() else None  # a bare folder never shadows
+    for suffix in importlib.machinery.all_suffixes():
+        if path.name.endswith(suffix):
+            return path.name[: -len(suffix)]
+    return None
+
+
+def _added_shadow(workspace: Path, base: Path, test_dirs: set[str]) -> str | None:
+    """The first added file or package, in the workspace root or a test folder (both on ``sys.path``
+    when the tests run), that would be imported instead of an installed or standard module."""
+    for folder in sorted({"", *test_dirs}):
+        here = workspace / folder
+        if not here.is_dir():
+            continue
+        for path in sorted(here.iterdir()):
+            name = _module_name(path)
+            rel = path.relative_to(workspace)
+            if name in _protected_modules() and not (base / rel).exists():
+                return str(rel)
+    return None
+
+
 async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S) -> Verdict:
     """Check the workspace of ``sandbox`` against ``task.verifier`` (each command gets ``timeout`` s)."""
     spec = task.verifier
@@ -110,6 +145,12 @@ async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S)
         if changed:
             return Verdict(
                 False, spec.name, f"the pytest settings in {changed} were changed; only the tests decide"
+            )
+        test_dirs = {str(Path(rel).parent) for rel in spec.pin_base}
+        shadow = _added_shadow(sandbox.workspace, Path(task.base), test_dirs)
+        if shadow:
+            return Verdict(
+                False, spec.name, f"{shadow} was added and shadows an installed or standard module"
             )
     for rel, text in pins.items():
         path = sandbox.workspace / rel
