@@ -235,3 +235,14 @@ def test_added_modules_are_flagged_only_when_they_shadow_and_were_not_shipped(tm
     assert _added_shadow(ws, base, {"tests"}) == "tests/unittest"
     (ws / "_pytest.pyc").write_bytes(b"")  # a sourceless module is importable too
     assert _added_shadow(ws, base, {"tests"}) == "_pytest.pyc"
+
+
+EXIT_AT_COLLECTION = {"tests/test_zz_done.py": 'import os\nprint("24 passed in 0.01s")\nos._exit(0)\n'}
+
+
+def test_an_added_test_module_that_exits_early_does_not_pass_the_verifier(project: CodeSource) -> None:
+    """pytest imports every test module before running any test: one that exits 0 at import would end
+    the run green. Test modules the agent added are removed before the verifier runs."""
+    task = first_valid(debugging_tasks(project))
+    record = asyncio.run(run_episode(task, WriteFiles(EXIT_AT_COLLECTION), RunConfig()))
+    assert not record.outcome.verified and "tests failed" in record.outcome.detail

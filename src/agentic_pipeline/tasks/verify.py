@@ -1,11 +1,18 @@
 """Run a task's verifier on a workspace: fresh commands in the sandbox, nothing taken from the agent's word.
 
-Pinned files (the tests as shipped) are written back first and a ``conftest.py`` or ``pytest.ini``
-the agent added is removed; pytest settings the agent wrote into ``pyproject.toml``, ``setup.cfg`` or
-``tox.ini`` (an ``addopts`` that loads a plugin, a ``python_files`` that collects nothing...) fail the
-verdict, and so does a module the agent added that shadows an installed or standard one (a
-``pytest.py`` in the workspace would *be* ``python -m pytest``). So an agent that edited, deleted or reconfigured a test gains nothing. Then the test command
-runs, then each check. The result says which part failed and shows the tail of its output.
+Before the test command runs:
+- pinned files (the tests as shipped) are written back;
+- a ``conftest.py``, ``pytest.ini`` or test module (``test_*.py``) the agent added is removed (pytest
+  imports every test module before running any: one that exits 0 at import would end the run green);
+- pytest settings the agent wrote into ``pyproject.toml``, ``setup.cfg`` or ``tox.ini`` (an
+  ``addopts`` that loads a plugin, a ``python_files`` that collects nothing...) fail the verdict;
+- so does a module the agent added that shadows an installed or standard one (a workspace's
+  ``pytest.py`` would *be* ``python -m pytest``).
+Then the test command runs, then each check. The result says which part failed and shows the tail
+of its output.
+
+Not caught: source code that recognises it is under test and behaves differently there. The tests
+are the specification; a teacher that games them that way is visible in its trajectory, not here.
 """
 
 from __future__ import annotations
@@ -65,6 +72,18 @@ def _drop_added_test_config(workspace: Path, base: Path) -> None:
         for path in workspace.rglob(name):
             rel = path.relative_to(workspace)
             if not (base / rel).exists() and (path.is_file() or path.is_symlink()):
+                path.unlink()
+
+
+def _drop_added_tests(workspace: Path, base: Path, test_dirs: set[str]) -> None:
+    """Remove test modules (pytest's default ``test_*.py`` / ``*_test.py``) the agent added under the
+    shipped tests' folders: pytest imports every one before running any test, so one that exits 0 at
+    import would end the run green. Only the shipped tests decide."""
+    for folder in test_dirs:
+        for path in (workspace / folder).rglob("*.py"):
+            rel = path.relative_to(workspace)
+            is_test = path.name.startswith("test_") or path.name.endswith("_test.py")
+            if is_test and not (base / rel).exists() and (path.is_file() or path.is_symlink()):
                 path.unlink()
 
 
@@ -147,6 +166,7 @@ async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S)
                 False, spec.name, f"the pytest settings in {changed} were changed; only the tests decide"
             )
         test_dirs = {str(Path(rel).parent) for rel in spec.pin_base}
+        _drop_added_tests(sandbox.workspace, Path(task.base), test_dirs)
         shadow = _added_shadow(sandbox.workspace, Path(task.base), test_dirs)
         if shadow:
             return Verdict(
