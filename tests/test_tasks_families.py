@@ -214,7 +214,7 @@ def test_the_fake_pytest_works_when_shadowing_is_not_checked(project: CodeSource
     """`python -m pytest` runs a workspace's pytest.py: without the check the broken code 'passes'."""
     from agentic_pipeline.tasks import verify as verify_module
 
-    monkeypatch.setattr(verify_module, "_added_shadow", lambda workspace, base, test_dirs: None)
+    monkeypatch.setattr(verify_module, "_added_shadow", lambda workspace, base, pinned: None)
     task = first_valid(debugging_tasks(project))
     record = asyncio.run(run_episode(task, WriteFiles(FAKE_PYTEST), RunConfig()))
     assert record.outcome.verified
@@ -227,14 +227,20 @@ def test_added_modules_are_flagged_only_when_they_shadow_and_were_not_shipped(tm
     for root in (base, ws):
         (root / "tests").mkdir(parents=True)
         (root / "typing.py").write_text("# a stdlib module shipped as the task's source\n")
+        (root / "test_typing.py").write_text("# its shipped tests, beside it\n")
+    pinned = ["test_typing.py", "tests/test_a.py"]
     (ws / "helpers.py").write_text("X = 1\n")  # a new module of the agent's own: fine
     (ws / "json").mkdir()  # a bare folder is a namespace portion: never imported before the real json
-    assert _added_shadow(ws, base, {"tests"}) is None
+    assert _added_shadow(ws, base, pinned) is None
+    (ws / "test_typing").mkdir()  # a package beside test_typing.py is imported instead of it
+    (ws / "test_typing" / "__init__.py").write_text("")
+    assert _added_shadow(ws, base, pinned) == "test_typing"
+    (ws / "test_typing" / "__init__.py").unlink()
     (ws / "tests" / "unittest").mkdir()
     (ws / "tests" / "unittest" / "__init__.py").write_text("")
-    assert _added_shadow(ws, base, {"tests"}) == "tests/unittest"
+    assert _added_shadow(ws, base, pinned) == "tests/unittest"
     (ws / "_pytest.pyc").write_bytes(b"")  # a sourceless module is importable too
-    assert _added_shadow(ws, base, {"tests"}) == "_pytest.pyc"
+    assert _added_shadow(ws, base, pinned) == "_pytest.pyc"
 
 
 EXIT_AT_COLLECTION = {"tests/test_zz_done.py": 'import os\nprint("24 passed in 0.01s")\nos._exit(0)\n'}

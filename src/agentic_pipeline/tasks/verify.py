@@ -137,17 +137,21 @@ def _module_name(path: Path) -> str | None:
     return None
 
 
-def _added_shadow(workspace: Path, base: Path, test_dirs: set[str]) -> str | None:
+def _added_shadow(workspace: Path, base: Path, pinned: list[str]) -> str | None:
     """The first added file or package, in the workspace root or a test folder (both on ``sys.path``
-    when the tests run), that would be imported instead of an installed or standard module."""
-    for folder in sorted({"", *test_dirs}):
+    when the tests run), that would be imported instead of an installed or standard module, or
+    instead of a shipped test module (a ``test_x/`` package wins over ``test_x.py`` beside it)."""
+    tests = {(str(Path(rel).parent), Path(rel).stem) for rel in pinned if rel.endswith(".py")}
+    for folder in sorted({"", *(str(Path(rel).parent) for rel in pinned)}):
         here = workspace / folder
         if not here.is_dir():
             continue
         for path in sorted(here.iterdir()):
             name = _module_name(path)
             rel = path.relative_to(workspace)
-            if name in _protected_modules() and not (base / rel).exists():
+            if name is None or (base / rel).exists():
+                continue
+            if name in _protected_modules() or (str(rel.parent), name) in tests:
                 return str(rel)
     return None
 
@@ -165,9 +169,8 @@ async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S)
             return Verdict(
                 False, spec.name, f"the pytest settings in {changed} were changed; only the tests decide"
             )
-        test_dirs = {str(Path(rel).parent) for rel in spec.pin_base}
-        _drop_added_tests(sandbox.workspace, Path(task.base), test_dirs)
-        shadow = _added_shadow(sandbox.workspace, Path(task.base), test_dirs)
+        _drop_added_tests(sandbox.workspace, Path(task.base), {str(Path(p).parent) for p in spec.pin_base})
+        shadow = _added_shadow(sandbox.workspace, Path(task.base), spec.pin_base)
         if shadow:
             return Verdict(
                 False, spec.name, f"{shadow} was added and shadows an installed or standard module"
