@@ -215,6 +215,7 @@ def test_the_fake_pytest_works_when_shadowing_is_not_checked(project: CodeSource
     from agentic_pipeline.tasks import verify as verify_module
 
     monkeypatch.setattr(verify_module, "_added_shadow", lambda workspace, base, pinned: None)
+    monkeypatch.setattr(verify_module, "reported_command", lambda test_cmd, report: None)  # no report asked
     task = first_valid(debugging_tasks(project))
     record = asyncio.run(run_episode(task, WriteFiles(FAKE_PYTEST), RunConfig()))
     assert record.outcome.verified
@@ -252,3 +253,56 @@ def test_an_added_test_module_that_exits_early_does_not_pass_the_verifier(projec
     task = first_valid(debugging_tasks(project))
     record = asyncio.run(run_episode(task, WriteFiles(EXIT_AT_COLLECTION), RunConfig()))
     assert not record.outcome.verified and "tests failed" in record.outcome.detail
+
+
+def _cheat_in_source(project: CodeSource, epilogue: str) -> tuple[Task, WriteFiles]:
+    """The buggy source file, left buggy, with ``epilogue`` run at the end of its import."""
+    task = first_valid(debugging_tasks(project))
+    rel = task.patches[0].path
+    return task, WriteFiles({rel: task.start_text(rel) + "\n" + epilogue})
+
+
+def test_source_that_exits_0_at_import_does_not_pass_the_verifier(project: CodeSource) -> None:
+    """The source is the agent's to edit: an `os._exit(0)` there ends pytest green during collection,
+    printing a fake summary. The runner's own report is missing, so it does not count."""
+    task, agent = _cheat_in_source(project, 'import os\nprint("24 passed in 0.01s")\nos._exit(0)\n')
+    record = asyncio.run(run_episode(task, agent, RunConfig()))
+    assert not record.outcome.verified
+    assert "exited 0 without finishing" in record.outcome.detail
+
+
+def test_source_that_skips_the_failing_tests_does_not_pass_the_verifier(project: CodeSource) -> None:
+    """The buggy function is replaced by one that calls pytest.skip(): the tests that would fail are
+    skipped, the rest pass, pytest exits 0. Fewer tests pass than on the original code: no verdict."""
+    task = next(
+        t
+        for t in debugging_tasks(project)
+        if (t.solution.facts.get("function") or "").count(".") <= 1 and asyncio.run(task_is_valid(t))
+    )
+    rel, target = task.patches[0].path, task.solution.facts["function"]
+    epilogue = f"import pytest as _pytest\n\n\ndef _later(*args, **kwargs):\n    _pytest.skip('later')\n\n\n{target} = _later\n"
+    record = asyncio.run(
+        run_episode(task, WriteFiles({rel: task.start_text(rel) + "\n" + epilogue}), RunConfig())
+    )
+    assert not record.outcome.verified
+    assert re.search(
+        r"\b\d+ tests passed, \d+ pass on the original code \([1-9]\d* skipped\)", record.outcome.detail
+    )
+
+
+def test_a_stdlib_tests_run_is_counted_through_its_report(tmp_path) -> None:
+    """unittest has no report file of its own: the verifier's runner writes one; skips are counted."""
+    from agentic_pipeline.sandbox import Limits, Sandbox
+    from agentic_pipeline.tasks.verify import _reported_run
+
+    (tmp_path / "test_m.py").write_text(
+        "import unittest\n\n\nclass T(unittest.TestCase):\n"
+        "    def test_a(self):\n        pass\n\n"
+        "    @unittest.skip('no')\n    def test_b(self):\n        pass\n\n"
+        "    def test_c(self):\n        self.assertEqual(1, 2)\n"
+    )
+    sandbox = Sandbox(tmp_path, Limits(timeout_s=60))
+    result, report, asked = asyncio.run(_reported_run("python -m unittest -q test_m", sandbox, 60))
+    assert asked and result.exit_code == 1
+    assert (report.tests, report.failures, report.skipped, report.passed) == (3, 1, 1, 1)
+    assert not list(tmp_path.glob(".verifier-*"))  # the report is read, then removed

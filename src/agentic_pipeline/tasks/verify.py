@@ -20,16 +20,24 @@ from __future__ import annotations
 import configparser
 import importlib.machinery
 import importlib.metadata
+import json
 import re
+import secrets
+import shlex
+import shutil
 import sys
+import tempfile
+import threading
 import tomllib
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from agentic_pipeline.sandbox import Sandbox
-from agentic_pipeline.tasks.base import Task
+from agentic_pipeline.sandbox import Limits, Sandbox
+from agentic_pipeline.tasks.base import Task, tree_hash
 from agentic_pipeline.tasks.predicates import PREDICATES
+from agentic_pipeline.tasks.sources import cache_dir
 
 _TEST_TIMEOUT_S = 120.0
 
@@ -122,6 +130,140 @@ def _changed_test_settings(workspace: Path, base: Path) -> str | None:
     return None
 
 
+# ----------------------------------------------------------------------------- the test report
+
+# `python -m unittest ARGS` run so that it writes its result to a file: a run that ends early (an
+# `os._exit(0)` at import) writes nothing, and a skipped test is counted.
+_UNITTEST_RUNNER = (
+    "import json, sys, unittest; "
+    "p = unittest.main(module=None, argv=['python -m unittest', *sys.argv[2:]], exit=False); r = p.result; "
+    "json.dump({'tests': r.testsRun, 'failures': len(r.failures) + len(r.unexpectedSuccesses), "
+    "'errors': len(r.errors), 'skipped': len(r.skipped)}, open(sys.argv[1], 'w')); "
+    "sys.exit(0 if r.wasSuccessful() else 1)"
+)
+
+
+@dataclass
+class TestReport:
+    tests: int
+    failures: int
+    errors: int
+    skipped: int
+
+    @property
+    def passed(self) -> int:
+        return self.tests - self.failures - self.errors - self.skipped
+
+
+def reported_command(test_cmd: str, report: str) -> str | None:
+    """``test_cmd`` made to write its result to ``report`` (a path relative to the workspace), for the
+    runners this knows (``python -m pytest``, ``python -m unittest``); None for any other command."""
+    try:
+        argv = shlex.split(test_cmd)
+    except ValueError:
+        return None
+    if argv[:3] == ["python", "-m", "pytest"]:
+        return f"{test_cmd} --junitxml={shlex.quote(report)} -o junit_family=xunit2"
+    if argv[:3] == ["python", "-m", "unittest"]:
+        return shlex.join(["python", "-c", _UNITTEST_RUNNER, report, *argv[3:]])
+    return None
+
+
+def read_report(path: Path) -> TestReport | None:
+    """The counts a run wrote (pytest's JUnit XML or the unittest runner's JSON); None when absent."""
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if path.suffix == ".json":
+        try:
+            row = json.loads(text)
+            return TestReport(
+                int(row["tests"]), int(row["failures"]), int(row["errors"]), int(row["skipped"])
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return None
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    if not suites:
+        return None
+    total = [sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")]
+    return TestReport(*total)
+
+
+async def _reported_run(cmd: str, sandbox: Sandbox, timeout: float) -> tuple[object, TestReport | None, bool]:
+    """Run ``cmd``; when it is a known runner, with a report under a fresh name. Returns the result,
+    the report (None when the run wrote none) and whether a report was asked for."""
+    suffix = ".json" if "unittest" in cmd.split()[:3] else ".xml"
+    name = f".verifier-{secrets.token_hex(8)}{suffix}"
+    reported = reported_command(cmd, name)
+    result = await sandbox.arun(reported or cmd, timeout=timeout)
+    report = None
+    if reported:
+        path = sandbox.workspace / name
+        report = read_report(path)
+        path.unlink(missing_ok=True)
+    return result, report, reported is not None
+
+
+class _Baselines:
+    """Tests passed by each pristine source under its test command, on disk (append-only JSONL)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: dict[str, int] | None = None
+
+    @property
+    def path(self) -> Path:
+        return cache_dir() / "test-baselines.jsonl"
+
+    def get(self, key: str) -> int | None:
+        with self._lock:
+            if self._data is None:
+                self._data = {}
+                if self.path.exists():
+                    for line in self.path.read_text().splitlines():
+                        try:
+                            row = json.loads(line)
+                            self._data[row["key"]] = int(row["passed"])
+                        except (ValueError, KeyError, TypeError):
+                            continue  # a torn line from a killed run
+            return self._data.get(key)
+
+    def put(self, key: str, passed: int) -> None:
+        with self._lock:
+            if self._data is not None:
+                self._data[key] = passed
+            with open(self.path, "a") as fh:
+                fh.write("\n" + json.dumps({"key": key, "passed": passed}) + "\n")
+
+
+_BASELINES = _Baselines()
+
+
+async def pristine_passed(base: Path, test_cmd: str, backend: str) -> int | None:
+    """How many tests pass on the pristine source (run once per source version, then remembered)."""
+    key = f"{tree_hash(base)}:{test_cmd}"
+    known = _BASELINES.get(key)
+    if known is not None:
+        return known
+    with tempfile.TemporaryDirectory(prefix="agentic-baseline-") as tmp:
+        ws = Path(tmp) / "ws"
+        shutil.copytree(base, ws, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
+        sandbox = Sandbox(ws, Limits(timeout_s=_TEST_TIMEOUT_S), backend=backend)
+        result, report, _ = await _reported_run(test_cmd, sandbox, _TEST_TIMEOUT_S)
+    if report is None or result.exit_code != 0:
+        return None
+    _BASELINES.put(key, report.passed)
+    return report.passed
+
+
+# ----------------------------------------------------------------------------- the verdict
+
+
 @cache
 def _protected_modules() -> frozenset[str]:
     """Top-level names a workspace must not add: the standard library's and every installed package's."""
@@ -183,11 +325,15 @@ async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S)
         path.write_text(text)
     parts = []
     if spec.test_cmd:
-        result = await sandbox.arun(spec.test_cmd, timeout=timeout)
+        result, report, asked = await _reported_run(spec.test_cmd, sandbox, timeout)
         summary = test_summary(result.output)
         if result.exit_code != 0:
             detail = f"tests failed (exit {result.exit_code}): {summary}\n{_tail(result.output)}"
             return Verdict(False, spec.name, detail, timed_out=result.timed_out)
+        if asked:
+            short = await _short_report(task, sandbox, report)
+            if short:
+                return Verdict(False, spec.name, f"tests failed: {short}\n{_tail(result.output)}")
         parts.append(summary)
     for check in spec.checks:
         ok, why = await _run_check(check, sandbox, timeout)
@@ -195,6 +341,24 @@ async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S)
             return Verdict(False, spec.name, f"check {check.name} failed: {why}")
         parts.append(f"{check.name} ok")
     return Verdict(True, spec.name, "; ".join(parts))
+
+
+async def _short_report(task: Task, sandbox: Sandbox, report: TestReport | None) -> str | None:
+    """Why a run that exited 0 still does not count, or None: it wrote no report (it ended early),
+    a test failed, or fewer tests passed than on the pristine source (skipped, not collected)."""
+    if report is None:
+        return "the test run exited 0 without finishing (no report was written)"
+    if report.failures or report.errors:
+        return f"{report.failures} failed and {report.errors} errors in the runner's report"
+    if task.base and task.verifier.pin_base:
+        need = await pristine_passed(Path(task.base), task.verifier.test_cmd or "", sandbox.backend)
+        if need is not None and report.passed < need:
+            return (
+                f"{report.passed} tests passed, {need} pass on the original code ({report.skipped} skipped)"
+            )
+    elif report.passed == 0:
+        return "no test passed"
+    return None
 
 
 async def _run_check(check, sandbox: Sandbox, timeout: float) -> tuple[bool, str]:
