@@ -635,6 +635,152 @@ def plan_extract(c: Ctx) -> PlanGen:
     )
 
 
+def _read_span(c: Ctx, first: int, last: int, what: str) -> Action:
+    f = c.facts
+    return c.act(
+        c.say(
+            "Now the code: {what}, in `{func}` ({path}).",
+            "First a look at {what} in `{func}` ({path}).",
+            "Reading `{func}` around line {line} of {path} to see {what}.",
+            what=what,
+            func=f["function"],
+            path=f["path"],
+            line=first,
+        ),
+        "read_file",
+        path=f["path"],
+        start_line=max(1, first - 3),
+        end_line=last + 3,
+    )
+
+
+def _baseline(c: Ctx) -> Action:
+    return _run_check(
+        c,
+        c.say(
+            "A refactoring must not change behaviour, so I'll record the test results before touching anything.",
+            "Baseline first: the tests as they are now.",
+            "Running `{cmd}` before the change, to compare after.",
+            cmd=c.task.check_cmd,
+        ),
+    )
+
+
+def _baseline_note(c: Ctx, out: str) -> str:
+    rep = parse_tests(out)
+    if rep.passed:
+        return c.say(
+            "The tests pass before the change ({s}). ",
+            "Baseline: green ({s}). ",
+            s=rep.summary or "exit code 0",
+        )
+    return c.say(
+        "Note: the suite does not pass as it is ({s}). ", s=rep.summary or f"exit code {rep.exit_code}"
+    )
+
+
+def _apply_and_finish(c: Ctx, thought: str, what: str) -> PlanGen:
+    edit = c.task.solution.edits[0]
+    out = yield c.act(thought, "edit_file", path=edit.path, old_str=edit.old, new_str=edit.new)
+    if out.startswith("edit_file:"):
+        yield c.act(
+            "The edit did not apply.", "finish", summary=f"Could not apply the refactoring: {clip(out)}"
+        )
+        return
+    yield from _verify_and_finish(c, what)
+
+
+def plan_comprehension(c: Ctx) -> PlanGen:
+    f = c.facts
+    name = f["name"]
+    out = yield _baseline(c)
+    note = _baseline_note(c, out)
+    out = yield _read_span(c, f["line"], f["end_line"], f"how `{name}` is built")
+    loop_line = c.task.solution.edits[0].old.splitlines()
+    header = next((ln.strip() for ln in loop_line if ln.strip().startswith("for ")), "the loop")
+    shape = (
+        c.say(
+            "each iteration appends one of two values depending on a condition, so it becomes a conditional "
+            "expression inside the comprehension",
+            "both branches only append, so an `a if c else b` element expresses it",
+        )
+        if f.get("choice")
+        else c.say(
+            "the loop body only appends under one `if`, which becomes the comprehension's filter",
+            "it appends only when the `if` holds, i.e. a filtered comprehension",
+        )
+        if f.get("cond")
+        else c.say("the body is a single `{name}.append(...)`", "nothing but one append per item", name=name)
+    )
+    thought = note + c.say(
+        "Lines {a}-{b}: `{name}` starts empty and `{header}` fills it; {shape}. The loop variable is not used "
+        "outside the loop and nothing else appends to `{name}`, so a list comprehension gives the same list.",
+        "`{name} = []` on line {a}, then `{header}` up to line {b}: {shape}. Same elements, same order, and the "
+        "loop variable is not needed afterwards, so I'll replace the loop by a comprehension.",
+        a=f["line"],
+        b=f["end_line"],
+        name=name,
+        header=header,
+        shape=shape,
+    )
+    yield from _apply_and_finish(
+        c,
+        thought,
+        f"Built `{name}` in `{f['function']}` ({f['path']}) with a list comprehension instead of an append loop.",
+    )
+
+
+def plan_enumerate(c: Ctx) -> PlanGen:
+    f = c.facts
+    seq, i, item = f["seq"], f["index"], f["item"]
+    out = yield _baseline(c)
+    note = _baseline_note(c, out)
+    out = yield _read_span(c, f["line"], f["end_line"], f"the `range(len({seq}))` loop")
+    reads = f["reads"]
+    thought = note + c.say(
+        "Line {line} loops `for {i} in range(len({seq}))` and reads `{seq}[{i}]` {n} time(s); `{seq}` is never "
+        "assigned or changed in the loop, so `enumerate({seq})` yields the same elements with the same index. "
+        "I'll call the element `{item}`{idx}.",
+        "`{seq}[{i}]` appears {n} time(s) in the loop at line {line}, and the loop never modifies `{seq}` or `{i}`: "
+        "`for {i}, {item} in enumerate({seq})` is equivalent{idx}.",
+        line=f["line"],
+        seq=seq,
+        i=i,
+        n=reads,
+        item=item,
+        idx=c.say(" and keep `{i}` for its other uses", "; `{i}` is still needed elsewhere in the body", i=i)
+        if f["uses_index"]
+        else "",
+    )
+    yield from _apply_and_finish(
+        c, thought, f"Replaced `range(len({seq}))` by `enumerate({seq})` in `{f['function']}` ({f['path']})."
+    )
+
+
+def plan_fstring(c: Ctx) -> PlanGen:
+    f = c.facts
+    lines = f["lines"]
+    out = yield _baseline(c)
+    note = _baseline_note(c, out)
+    out = yield _read_span(c, min(lines), max(lines), "the formatting expression(s)")
+    pairs = "; ".join(
+        f"`{clip(a, 70)}` -> `{clip(b, 70)}`" for a, b in zip(f["snippets"], f["fstrings"], strict=True)
+    )
+    thought = note + c.say(
+        "Line(s) {lines}: {pairs}. Only `%s`/`%r` conversions or plain `{{}}` fields with simple arguments, so the "
+        "f-string renders the same text (literal braces doubled).",
+        "{pairs} (line(s) {lines}). The placeholders map one to one onto the arguments, in order, with the same "
+        "conversions, so the output does not change.",
+        lines=", ".join(map(str, lines)),
+        pairs=pairs,
+    )
+    yield from _apply_and_finish(
+        c,
+        thought,
+        f"Rewrote {len(lines)} formatting expression(s) in `{f['function']}` ({f['path']}) as f-strings.",
+    )
+
+
 # ----------------------------------------------------------------------------- devops
 
 
@@ -904,6 +1050,9 @@ PLANS: dict[str, Callable[[Ctx], PlanGen]] = {
     "extract_constant": plan_extract_constant,
     "dataclass": plan_dataclass,
     "extract": plan_extract,
+    "comprehension": plan_comprehension,
+    "enumerate": plan_enumerate,
+    "fstring": plan_fstring,
     "merge": plan_merge,
     "revert": plan_revert,
     "bisect": plan_bisect,

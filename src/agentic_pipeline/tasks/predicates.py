@@ -176,3 +176,138 @@ PREDICATES: dict[str, Callable[..., tuple[bool, str]]] = {
     "is_dataclass": is_dataclass,
     "extracted": extracted,
 }
+
+
+def _appends_to(fn: ast.AST, name: str) -> list[ast.Call]:
+    return [
+        n
+        for n in ast.walk(fn)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and n.func.attr == "append"
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id == name
+    ]
+
+
+def comprehension_built(root: Path, path: str, function: str, name: str) -> tuple[bool, str]:
+    """In ``function``, ``name`` is assigned a list comprehension and nothing appends to it any more."""
+    tree = _parse(root / path)
+    if tree is None:
+        return False, f"{path} does not parse"
+    fn = _find_def(tree, function)
+    if fn is None:
+        return False, f"{path} no longer defines {function}"
+    left = _appends_to(fn, name)
+    if left:
+        return False, f"{function} still calls {name}.append (line {left[0].lineno})"
+    built = any(
+        isinstance(n, ast.Assign | ast.AnnAssign)
+        and isinstance(n.value, ast.ListComp)
+        and any(
+            isinstance(t, ast.Name) and t.id == name
+            for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        )
+        for n in ast.walk(fn)
+    )
+    if not built:
+        return False, f"{function} does not build {name!r} with a list comprehension"
+    return True, ""
+
+
+def _range_len_over(loop: ast.For, seq: str) -> bool:
+    it = loop.iter
+    return (
+        isinstance(it, ast.Call)
+        and isinstance(it.func, ast.Name)
+        and it.func.id == "range"
+        and any(
+            isinstance(a, ast.Call)
+            and isinstance(a.func, ast.Name)
+            and a.func.id == "len"
+            and any(isinstance(x, ast.Name) and x.id == seq for x in a.args)
+            for a in it.args
+        )
+    )
+
+
+def enumerated(root: Path, path: str, function: str, seq: str) -> tuple[bool, str]:
+    """``function`` has no ``for ... in range(len(seq))`` loop; it iterates ``seq`` (``enumerate`` or directly)."""
+    tree = _parse(root / path)
+    if tree is None:
+        return False, f"{path} does not parse"
+    fn = _find_def(tree, function)
+    if fn is None:
+        return False, f"{path} no longer defines {function}"
+    loops = [n for n in ast.walk(fn) if isinstance(n, ast.For | ast.comprehension)]
+    left = [n for n in loops if _range_len_over(n, seq)]
+    if left:
+        return (
+            False,
+            f"{function} still loops over range(len({seq})) (line {getattr(left[0], 'lineno', '?')})",
+        )
+
+    def over_seq(it: ast.expr) -> bool:
+        if isinstance(it, ast.Name):
+            return it.id == seq
+        return (
+            isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name)
+            and it.func.id == "enumerate"
+            and bool(it.args)
+            and isinstance(it.args[0], ast.Name)
+            and it.args[0].id == seq
+        )
+
+    if not any(over_seq(n.iter) for n in loops):
+        return False, f"{function} does not iterate over {seq} (with enumerate or directly)"
+    return True, ""
+
+
+def _old_style_formatting(fn: ast.AST) -> list[ast.expr]:
+    """``"..." % x`` and ``"...".format(...)`` expressions on a string literal in ``fn``."""
+    return [
+        n
+        for n in ast.walk(fn)
+        if (
+            isinstance(n, ast.BinOp)
+            and isinstance(n.op, ast.Mod)
+            and isinstance(n.left, ast.Constant)
+            and isinstance(n.left.value, str)
+        )
+        or (
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == "format"
+            and isinstance(n.func.value, ast.Constant)
+            and isinstance(n.func.value.value, str)
+        )
+    ]
+
+
+def fstring_used(root: Path, path: str, function: str) -> tuple[bool, str]:
+    """``function`` formats no string literal with ``%`` or ``.format`` and holds an f-string."""
+    tree = _parse(root / path)
+    if tree is None:
+        return False, f"{path} does not parse"
+    fn = _find_def(tree, function)
+    if fn is None:
+        return False, f"{path} no longer defines {function}"
+    left = _old_style_formatting(fn)
+    if left:
+        return False, f"{function} still formats a string literal the old way (line {left[0].lineno})"
+    if not any(
+        isinstance(n, ast.JoinedStr) and any(isinstance(v, ast.FormattedValue) for v in n.values)
+        for n in ast.walk(fn)
+    ):
+        return False, f"{function} has no f-string"
+    return True, ""
+
+
+PREDICATES.update(
+    {
+        "comprehension_built": comprehension_built,
+        "enumerated": enumerated,
+        "fstring_used": fstring_used,
+    }
+)

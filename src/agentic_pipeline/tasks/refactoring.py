@@ -4,7 +4,13 @@
   new name defined once and used;
 - replace a magic number in a function by a module-level constant with a given name;
 - turn a plain class whose ``__init__`` only stores its arguments into a ``@dataclass``;
-- extract the guard statements (checks that raise) two functions share into one helper both call.
+- extract the guard statements (checks that raise) two functions share into one helper both call;
+- build a list with a comprehension instead of ``name = []`` plus an append-only loop;
+- iterate with ``enumerate(seq)`` instead of ``range(len(seq))`` plus ``seq[i]``;
+- write an f-string instead of ``%s``/``%r`` or ``str.format`` on a string literal.
+
+The last three are found by pattern (exact shapes only, see ``find_*``) and are behaviour-preserving by
+construction; the source's tests are the second check.
 
 For the rename, the tests themselves must change; the verifier restores them renamed the same way
 (word-boundary replacement), so an agent cannot pass by editing them in some other way.
@@ -659,6 +665,679 @@ def _params_of(fn: ast.FunctionDef) -> list[str]:
 
 
 def refactoring_tasks(src: CodeSource) -> list[Task]:
+    loops = comprehension_tasks(src) + enumerate_tasks(src) + fstring_tasks(src)
     if src.kind == "stdlib":
-        return constant_tasks(src, per_file=15)
-    return rename_tasks(src) + constant_tasks(src) + dataclass_tasks(src) + extract_tasks(src)
+        return constant_tasks(src, per_file=15) + loops
+    return rename_tasks(src) + constant_tasks(src) + dataclass_tasks(src) + extract_tasks(src) + loops
+
+
+# ----------------------------------------------------------------------------- loops: comprehension, enumerate
+
+_COMPREHENSION_PHRASES = (
+    "In {path}, `{func}` builds the list `{name}` with an empty list and a `for` loop that only appends. "
+    "Rewrite it as a list comprehension. Behaviour must not change: `{cmd}` must still pass.",
+    "Refactor `{func}` ({path}): replace the append loop that fills `{name}` by a list comprehension. "
+    "Keep the behaviour; check with `{cmd}`.",
+    "`{name}` in `{func}` ({path}) is built by `{name} = []` plus a loop of `{name}.append(...)`. Turn that "
+    "into a single list comprehension, without changing what the function does (`{cmd}` must pass).",
+    "Make `{func}` in {path} more idiomatic: build `{name}` with a list comprehension instead of appending "
+    "in a loop. Run `{cmd}` to confirm nothing changed.",
+)
+_ENUMERATE_PHRASES = (
+    "In {path}, `{func}` loops with `for {i} in range(len({seq}))` and indexes `{seq}[{i}]`. Iterate with "
+    "`enumerate({seq})` instead (name the element `{item}`). Behaviour must not change: `{cmd}` must pass.",
+    "Refactor `{func}` ({path}): replace the `range(len({seq}))` loop by `for {i}, {item} in enumerate({seq})` "
+    "and use `{item}` where it reads `{seq}[{i}]`. Check with `{cmd}`.",
+    "`{func}` in {path} indexes `{seq}` by position inside a `range(len(...))` loop. Use `enumerate` so the "
+    "element comes with its index (call it `{item}`); the tests (`{cmd}`) must keep passing.",
+    "Make the loop over `{seq}` in `{func}` ({path}) idiomatic: `enumerate({seq})` instead of "
+    "`range(len({seq}))`, with `{item}` for the element. No behaviour change (`{cmd}`).",
+)
+_NO_MOVE = (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await, ast.FunctionDef, ast.ClassDef)
+
+
+def _functions(tree: ast.Module) -> list[tuple[str, ast.FunctionDef]]:
+    """(qualified name, node) of the module's functions and its classes' methods."""
+    out = [(n.name, n) for n in tree.body if isinstance(n, ast.FunctionDef)]
+    for c in tree.body:
+        if isinstance(c, ast.ClassDef):
+            out += [(f"{c.name}.{m.name}", m) for m in c.body if isinstance(m, ast.FunctionDef)]
+    return out
+
+
+def _blocks(fn: ast.FunctionDef) -> list[list[ast.stmt]]:
+    """Every statement list of ``fn``'s own body (not of nested functions or classes)."""
+    out, todo = [], [fn]
+    while todo:
+        node = todo.pop()
+        for field_name in ("body", "orelse", "finalbody"):
+            stmts = getattr(node, field_name, None)
+            if isinstance(stmts, list) and stmts and isinstance(stmts[0], ast.stmt):
+                out.append(stmts)
+                todo += [
+                    s
+                    for s in stmts
+                    if not isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                ]
+        for h in getattr(node, "handlers", []):
+            out.append(h.body)
+            todo += h.body
+        for case in getattr(node, "cases", []):
+            out.append(case.body)
+            todo += case.body
+    return out
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _outside(fn: ast.AST, inner: ast.AST) -> list[ast.AST]:
+    """Nodes of ``fn`` not inside ``inner``."""
+    skip = {id(n) for n in ast.walk(inner)}
+    return [n for n in ast.walk(fn) if id(n) not in skip]
+
+
+def _comment_lines(text: str) -> set[int]:
+    import io
+    import tokenize
+
+    try:
+        return {
+            t.start[0]
+            for t in tokenize.generate_tokens(io.StringIO(text).readline)
+            if t.type == tokenize.COMMENT
+        }
+    except (tokenize.TokenError, SyntaxError):
+        return set(range(1, text.count("\n") + 2))
+
+
+def _declared(fn: ast.FunctionDef) -> set[str]:
+    return {x for n in ast.walk(fn) if isinstance(n, ast.Global | ast.Nonlocal) for x in n.names}
+
+
+def _appended(stmt: ast.stmt, name: str) -> ast.expr | None:
+    """``x`` when ``stmt`` is exactly ``name.append(x)``."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return None
+    call = stmt.value
+    ok = (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr == "append"
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == name
+        and len(call.args) == 1
+        and not call.keywords
+        and not isinstance(call.args[0], ast.Starred)
+    )
+    return call.args[0] if ok else None
+
+
+def find_comprehension_loops(text: str) -> list[dict]:
+    """``name = []`` directly followed by a ``for`` whose body only appends to ``name`` (optionally under one
+    ``if``): the spans that become ``name = [expr for target in iterable if cond]``, in file order."""
+    tree = ast.parse(text)
+    comments = _comment_lines(text)
+    out = []
+    for qual, fn in _functions(tree):
+        declared = _declared(fn)
+        for block in _blocks(fn):
+            for init, loop in zip(block, block[1:], strict=False):
+                found = _comprehension_at(text, fn, init, loop, declared, comments)
+                if found is not None:
+                    out.append({"function": qual, **found})
+    return sorted(out, key=lambda f: f["line"])
+
+
+def _comprehension_at(text, fn, init, loop, declared, comments) -> dict | None:
+    if isinstance(init, ast.Assign) and len(init.targets) == 1:
+        target = init.targets[0]
+    elif isinstance(init, ast.AnnAssign) and init.value is not None and init.simple:
+        target = init.target
+    else:
+        return None
+    if not (isinstance(target, ast.Name) and isinstance(init.value, ast.List) and not init.value.elts):
+        return None
+    name = target.id
+    if not isinstance(loop, ast.For) or loop.orelse or len(loop.body) != 1 or name in declared:
+        return None
+    if not (
+        isinstance(loop.target, ast.Name)
+        or (isinstance(loop.target, ast.Tuple) and all(isinstance(e, ast.Name) for e in loop.target.elts))
+    ):
+        return None
+    stmt, cond, other = loop.body[0], None, None
+    if isinstance(stmt, ast.If):
+        if len(stmt.body) != 1 or len(stmt.orelse) > 1:
+            return None
+        if stmt.orelse:  # if c: name.append(a) else: name.append(b) -> [a if c else b for ...]
+            other = _appended(stmt.orelse[0], name)
+            if other is None:
+                return None
+        cond, stmt = stmt.test, stmt.body[0]
+    expr = _appended(stmt, name)
+    if expr is None:
+        return None
+    parts = [expr, loop.iter] + ([cond] if cond is not None else []) + ([other] if other is not None else [])
+    if any(isinstance(n, _NO_MOVE) for p in parts for n in ast.walk(p)) or any(
+        name in _names(p) for p in parts
+    ):
+        return None
+    # The loop variables must not be read or written anywhere else in the function (a comprehension
+    # keeps them to itself); the list must not be appended to anywhere else.
+    targets = _names(loop.target)
+    rest = _outside(fn, loop)
+    if any(isinstance(n, ast.Name) and n.id in targets for n in rest) or targets & declared:
+        return None
+    if any(isinstance(n, ast.arg) and n.arg in targets for n in rest):
+        return None
+    appends = [
+        n
+        for n in ast.walk(fn)
+        if isinstance(n, ast.Attribute)
+        and n.attr == "append"
+        and isinstance(n.value, ast.Name)
+        and n.value.id == name
+    ]
+    if len(appends) != (1 if other is None else 2):
+        return None
+    first, last = init.lineno, loop.end_lineno
+    if init.lineno != init.end_lineno or comments & set(range(first, last + 1)):
+        return None
+    segs = [
+        ast.get_source_segment(text, p) for p in (expr, loop.target, loop.iter, cond, other) if p is not None
+    ]
+    if any(s is None or "\n" in s for s in segs):
+        return None
+    if other is not None:
+        a, c, b = [
+            f"({x})" if isinstance(n, ast.IfExp | ast.Lambda) else x
+            for n, x in ((expr, segs[0]), (cond, segs[3]), (other, segs[4]))
+        ]
+        segs[0], expr, cond = f"{a} if {c} else {b}", ast.IfExp(cond, expr, other), None
+    lines = text.splitlines(keepends=True)
+    head = lines[first - 1].encode()[: init.value.col_offset].decode()
+    tail = lines[first - 1].encode()[init.value.end_col_offset :].decode()
+    if tail.strip():
+        return None
+    expr_s, target_s, iter_s = segs[0], segs[1], segs[2]
+    if isinstance(expr, ast.Tuple) and not expr_s.startswith("("):
+        expr_s = f"({expr_s})"
+    clauses = [expr_s, f"for {target_s} in {iter_s}"] + ([f"if {segs[3]}"] if cond is not None else [])
+    one = f"{head}[{' '.join(clauses)}]\n"
+    if len(one.rstrip("\n")) <= 100:
+        new = one
+    else:
+        ind = " " * init.col_offset
+        new = f"{head}[\n" + "".join(f"{ind}    {c}\n" for c in clauses) + f"{ind}]\n"
+    return {
+        "name": name,
+        "line": first,
+        "end_line": last,
+        "new": new,
+        "cond": cond is not None,
+        "choice": other is not None,
+    }
+
+
+def _singular(seq: str) -> str:
+    base = seq.lstrip("_")
+    if base.endswith("ies") and len(base) > 4:
+        return base[:-3] + "y"
+    if base.endswith("s") and not base.endswith("ss") and len(base) > 2:
+        return base[:-1]
+    return f"{base}_item" if base else "item"
+
+
+def find_index_loops(text: str) -> list[dict]:
+    """``for i in range(len(seq)):`` loops whose body reads ``seq[i]`` and never changes ``seq`` or ``i``:
+    they become ``for i, item in enumerate(seq):`` with ``seq[i]`` read as ``item``. In file order."""
+    tree = ast.parse(text)
+    out = []
+    for qual, fn in _functions(tree):
+        declared = _declared(fn)
+        used = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)} | {
+            a.arg for a in ast.walk(fn) if isinstance(a, ast.arg)
+        }
+        loops = [n for n in ast.walk(fn) if isinstance(n, ast.For)]
+        for loop in loops:
+            found = _index_loop(text, fn, loop, declared, used)
+            if found is not None:
+                out.append({"function": qual, **found})
+    return sorted(out, key=lambda f: f["line"])
+
+
+def _range_len(loop: ast.For) -> tuple[str, str] | None:
+    it = loop.iter
+    if not (
+        isinstance(loop.target, ast.Name)
+        and isinstance(it, ast.Call)
+        and isinstance(it.func, ast.Name)
+        and it.func.id == "range"
+        and len(it.args) == 1
+        and not it.keywords
+    ):
+        return None
+    inner = it.args[0]
+    if not (
+        isinstance(inner, ast.Call)
+        and isinstance(inner.func, ast.Name)
+        and inner.func.id == "len"
+        and len(inner.args) == 1
+        and isinstance(inner.args[0], ast.Name)
+    ):
+        return None
+    return loop.target.id, inner.args[0].id
+
+
+def _index_loop(text, fn, loop, declared, used) -> dict | None:
+    found = _range_len(loop)
+    if found is None or loop.orelse:
+        return None
+    i, seq = found
+    if i == seq or {i, seq} & declared:
+        return None
+    reads, others = [], []
+    for stmt in loop.body:
+        for n in ast.walk(stmt):
+            if isinstance(n, _NO_MOVE[:2] + (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
+                return None
+            if (
+                isinstance(n, ast.Subscript)
+                and isinstance(n.value, ast.Name)
+                and n.value.id == seq
+                and isinstance(n.slice, ast.Name)
+                and n.slice.id == i
+            ):
+                if not isinstance(n.ctx, ast.Load):
+                    return None
+                reads.append(n)
+            elif isinstance(n, ast.Name) and n.id in (i, seq):
+                if not isinstance(n.ctx, ast.Load):
+                    return None  # the index or the sequence is rebound in the loop
+                others.append(n)
+    read_ids = {id(r.value) for r in reads} | {id(r.slice) for r in reads}
+    if not reads or any(n.id == seq and id(n) not in read_ids for n in others):
+        return None  # no seq[i] to replace, or seq used otherwise (it might change under the loop)
+    if any(r.lineno != r.end_lineno for r in reads):
+        return None
+    item = _singular(seq)
+    if not item.isidentifier() or item in used or hasattr(builtins, item) or item in ("self", "cls"):
+        return None
+    lines = text.splitlines(keepends=True)
+    new_lines = list(lines[loop.lineno - 1 : loop.end_lineno])
+    # Replace each read right to left on its line so the earlier columns stay valid.
+    for r in sorted(reads, key=lambda r: (r.lineno, r.col_offset), reverse=True):
+        k = r.lineno - loop.lineno
+        raw = new_lines[k].encode()
+        new_lines[k] = (raw[: r.col_offset] + item.encode() + raw[r.end_col_offset :]).decode()
+    head = new_lines[0].encode()
+    it = loop.iter
+    if it.lineno != loop.lineno or it.end_lineno != loop.lineno or loop.target.lineno != loop.lineno:
+        return None
+    new_head = (
+        head[: loop.target.col_offset]
+        + f"{i}, {item}".encode()
+        + head[loop.target.end_col_offset : it.col_offset]
+        + f"enumerate({seq})".encode()
+        + head[it.end_col_offset :]
+    ).decode()
+    new_lines[0] = new_head
+    uses_index = any(n.id == i and id(n) not in read_ids for n in others)
+    return {
+        "seq": seq,
+        "index": i,
+        "item": item,
+        "line": loop.lineno,
+        "end_line": loop.end_lineno,
+        "new": "".join(new_lines),
+        "reads": len(reads),
+        "uses_index": uses_index,
+    }
+
+
+def _refactored(text: str, first: int, last: int, new: str) -> str | None:
+    """``text`` with lines ``first..last`` replaced by ``new``, when it parses and only ``function`` changed."""
+    lines = text.splitlines(keepends=True)
+    out = "".join(lines[: first - 1]) + new + "".join(lines[last:])
+    try:
+        ast.parse(out)
+    except SyntaxError:
+        return None
+    return out
+
+
+def _untouched_same(before: str, after: str, qual: str) -> bool:
+    """Every function other than ``qual`` has the same AST before and after."""
+    a = {q: ast.dump(f) for q, f in _functions(ast.parse(before))}
+    b = {q: ast.dump(f) for q, f in _functions(ast.parse(after))}
+    return a.keys() == b.keys() and all(a[q] == b[q] for q in a if q != qual) and a[qual] != b[qual]
+
+
+def comprehension_tasks(src: CodeSource, per_file: int = 8) -> list[Task]:
+    out = []
+    for rel in src.src_files:
+        text = src.read(rel)
+        for f in find_comprehension_loops(text)[:per_file]:
+            final = _refactored(text, f["line"], f["end_line"], f["new"])
+            if final is None or not _untouched_same(text, final, f["function"]):
+                continue
+            out.append(_loop_task(src, rel, text, final, "comprehension", f))
+    return out
+
+
+def enumerate_tasks(src: CodeSource, per_file: int = 8) -> list[Task]:
+    out = []
+    for rel in src.src_files:
+        text = src.read(rel)
+        for f in find_index_loops(text)[:per_file]:
+            final = _refactored(text, f["line"], f["end_line"], f["new"])
+            if final is None or not _untouched_same(text, final, f["function"]):
+                continue
+            out.append(_loop_task(src, rel, text, final, "enumerate", f))
+    return out
+
+
+def _loop_task(src: CodeSource, rel: str, text: str, final: str, kind: str, f: dict) -> Task:
+    func = f["function"]
+    if kind == "comprehension":
+        key, check = (
+            f["name"],
+            Check("ast", "comprehension_built", args={"path": rel, "function": func, "name": f["name"]}),
+        )
+        phrases, fmt = _COMPREHENSION_PHRASES, {"name": f["name"]}
+    else:
+        key = f"{f['seq']}:{f['index']}"
+        check = Check("ast", "enumerated", args={"path": rel, "function": func, "seq": f["seq"]})
+        phrases, fmt = _ENUMERATE_PHRASES, {"seq": f["seq"], "i": f["index"], "item": f["item"]}
+    tid = task_id(src.name, "refactoring", f"{kind}:{rel}:{func}:{key}:{f['line']}")
+    rng = rng_for(tid, "phrase")
+    old, new = minimal_edit(text, final)
+    return Task(
+        id=tid,
+        family="refactoring",
+        source=src.name,
+        instruction=rng.choice(phrases).format(path=rel, func=func, cmd=src.test_cmd, **fmt),
+        base=str(src.root),
+        files={},
+        verifier=Verifier(test_cmd=src.test_cmd, pin_base=src.pinned_tests(), checks=[check]),
+        solution=Solution(
+            kind=kind,
+            edits=[Edit(rel, old, new)],
+            facts={"path": rel, **{k: v for k, v in f.items() if k != "new"}},
+        ),
+        check_cmd=src.test_cmd,
+        meta={"refactor": kind},
+    )
+
+
+# ----------------------------------------------------------------------------- f-strings
+
+_FSTRING_PHRASES = (
+    "In {path}, `{func}` formats a string with {style}: `{snippet}`. Rewrite it as an f-string with the "
+    "same output. Behaviour must not change: `{cmd}` must pass.",
+    "Refactor `{func}` ({path}): replace the {style} on line {line} by an equivalent f-string. "
+    "Check with `{cmd}`.",
+    "Modernise `{func}` in {path}: `{snippet}` should be an f-string producing the same text. The tests "
+    "(`{cmd}`) must keep passing.",
+    "Use an f-string instead of {style} in `{func}` ({path}, line {line}); same result, and `{cmd}` must "
+    "still pass.",
+)
+_PERCENT = re.compile(r"%(?:(%)|([sr]))")
+
+
+def _pure(node: ast.expr) -> bool:
+    """Safe to evaluate in another order, or not at all, or twice."""
+    return all(
+        isinstance(n, ast.Name | ast.Attribute | ast.Constant | ast.Subscript | ast.Load)
+        for n in ast.walk(node)
+    )
+
+
+def _literal_body(text: str, node: ast.Constant) -> tuple[str, str, str] | None:
+    """(prefix, quote, body) of a one-line, non-implicitly-concatenated plain string literal."""
+    seg = ast.get_source_segment(text, node)
+    if seg is None or "\n" in seg:
+        return None
+    m = re.fullmatch(r"([rRuU]?)('|\")(.*)\2", seg, re.S)
+    if m is None or m.group(2) in m.group(3).replace("\\" + m.group(2), ""):
+        return None  # implicit concatenation ("a" "b") or a triple-quoted string
+    prefix = m.group(1).lower().replace("u", "")
+    return prefix, m.group(2), m.group(3)
+
+
+def _field(text: str, arg: ast.expr, quote: str) -> str | None:
+    seg = ast.get_source_segment(text, arg)
+    if seg is None or "\n" in seg or "\\" in seg or quote in seg or "#" in seg:
+        return None
+    if isinstance(
+        arg, ast.Name | ast.Attribute | ast.Subscript | ast.Call | ast.Constant
+    ) and not seg.startswith("{"):
+        return seg if not isinstance(arg, ast.Constant) or not isinstance(arg.value, str) else None
+    return f"({seg})"
+
+
+def _percent_fstring(text: str, node: ast.BinOp) -> str | None:
+    lit = _literal_body(text, node.left)
+    if lit is None or not isinstance(node.right, ast.Tuple):
+        return None
+    prefix, quote, body = lit
+    args = node.right.elts
+    if any(isinstance(a, ast.Starred) for a in args):
+        return None
+    if body.count("%") != node.left.value.count("%"):
+        return None
+    out, k, pos = [], 0, 0
+    for m in _PERCENT.finditer(body):
+        if "%" in body[pos : m.start()]:
+            return None  # another conversion (%d, %-10s, ...) whose meaning an f-string would change
+        out.append(body[pos : m.start()].replace("{", "{{").replace("}", "}}"))
+        pos = m.end()
+        if m.group(1):
+            out.append("%")
+            continue
+        if k >= len(args):
+            return None
+        field = _field(text, args[k], quote)
+        if field is None:
+            return None
+        out.append("{" + field + ("!r" if m.group(2) == "r" else "") + "}")
+        k += 1
+    rest = body[pos:]
+    if "%" in rest or k != len(args) or k == 0:
+        return None  # another conversion (%d, %-10s, ...) whose meaning an f-string would change
+    out.append(rest.replace("{", "{{").replace("}", "}}"))
+    return f"{prefix}f{quote}{''.join(out)}{quote}"
+
+
+def _format_fstring(text: str, node: ast.Call) -> str | None:
+    import string
+
+    lit = _literal_body(text, node.func.value)
+    if lit is None or any(isinstance(a, ast.Starred) for a in node.args):
+        return None
+    if any(kw.arg is None for kw in node.keywords):
+        return None
+    prefix, quote, body = lit
+    if "\\" in body and "r" not in prefix and re.search(r"\\[{}]", body):
+        return None
+    try:
+        parsed = list(string.Formatter().parse(node.func.value.value))
+    except ValueError:
+        return None
+    fields: dict[str, ast.expr] = {str(i): a for i, a in enumerate(node.args)}
+    fields.update({kw.arg: kw.value for kw in node.keywords})
+    # Rebuild from the source text: the literal parts keep their escapes, so split the source body the same way.
+    try:
+        src_parsed = list(string.Formatter().parse(body))
+    except ValueError:
+        return None
+    if len(src_parsed) != len(parsed):
+        return None
+    out, auto, used = [], 0, []
+    for (lit_part, name, spec, conv), (_, name0, spec0, conv0) in zip(src_parsed, parsed, strict=True):
+        out.append(lit_part.replace("{", "{{").replace("}", "}}"))
+        if name is None:
+            continue
+        if (
+            name != name0
+            or spec != spec0
+            or conv != conv0
+            or "{" in (spec or "")
+            or (conv or "s") not in "sra"
+        ):
+            return None
+        m = re.fullmatch(r"(\w*)(.*)", name)
+        key, attrs = m.group(1), m.group(2)
+        if key == "":
+            key, auto = str(auto), auto + 1
+        if key not in fields or (attrs and not re.fullmatch(r"(\.\w+)+", attrs)):
+            return None
+        field = _field(text, fields[key], quote)
+        if field is None:
+            return None
+        used.append(key)
+        out.append("{" + field + attrs + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}")
+    args_in_order = [str(i) for i in range(len(node.args))] + [kw.arg for kw in node.keywords]
+    if not used:
+        return None
+    if set(used) != set(args_in_order):
+        return None  # an unused argument would no longer be evaluated (it may raise)
+    if used != args_in_order and not all(_pure(a) for a in fields.values()):
+        return None  # evaluation order or count would change
+    return f"{prefix}f{quote}{''.join(out)}{quote}"
+
+
+def find_format_calls(text: str) -> list[dict]:
+    """%-formatting (``%s``/``%r`` only, tuple right side) and ``.format`` on a string literal inside a
+    function, that an f-string reproduces exactly. In file order."""
+    tree = ast.parse(text)
+    comments, lines = _comment_lines(text), text.splitlines(keepends=True)
+    out = []
+    for qual, fn in _functions(tree):
+        for n in ast.walk(fn):
+            new, style = None, ""
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mod) and isinstance(n.left, ast.Constant):
+                if isinstance(n.left.value, str):
+                    new, style = _percent_fstring(text, n), "%-formatting"
+            elif (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "format"
+                and isinstance(n.func.value, ast.Constant)
+                and isinstance(n.func.value.value, str)
+            ):
+                new, style = _format_fstring(text, n), "`str.format`"
+            if new is None or comments & set(range(n.lineno, n.end_lineno + 1)):
+                continue
+            joined = len(lines[n.lineno - 1].encode()[: n.col_offset]) + len(new.encode())
+            joined += len(lines[n.end_lineno - 1].encode()[n.end_col_offset :].rstrip())
+            if n.lineno != n.end_lineno and joined > 110:
+                continue  # a multi-line expression is joined onto one line only when that stays short
+            snippet = ast.get_source_segment(text, n)
+            out.append(
+                {
+                    "function": qual,
+                    "line": n.lineno,
+                    "col": n.col_offset,
+                    "end_line": n.end_lineno,
+                    "end_col": n.end_col_offset,
+                    "snippet": re.sub(r"\s*\n\s*", " ", snippet),
+                    "fstring": new,
+                    "style": style,
+                }
+            )
+    # An expression nested in another one's arguments is left to a later pass (its span would overlap).
+    spans = [((f["line"], f["col"]), (f["end_line"], f["end_col"])) for f in out]
+    out = [
+        f
+        for f in out
+        if not any(
+            a <= (f["line"], f["col"])
+            and (f["end_line"], f["end_col"]) <= b
+            and (a, b) != ((f["line"], f["col"]), (f["end_line"], f["end_col"]))
+            for a, b in spans
+        )
+    ]
+    return sorted(out, key=lambda f: (f["line"], f["col"]))
+
+
+def fstring_tasks(src: CodeSource, per_file: int = 8) -> list[Task]:
+    out = []
+    for rel in src.src_files:
+        text = src.read(rel)
+        found = find_format_calls(text)
+        # One per function: the predicate asks that no such formatting remains in the whole function.
+        by_func: dict[str, list[dict]] = {}
+        for f in found:
+            by_func.setdefault(f["function"], []).append(f)
+        n = 0
+        for func, fs in by_func.items():
+            if n >= per_file:
+                break
+            lines = text.splitlines(keepends=True)
+            for f in sorted(fs, key=lambda f: (f["line"], f["col"]), reverse=True):
+                head = lines[f["line"] - 1].encode()[: f["col"]]
+                tail = lines[f["end_line"] - 1].encode()[f["end_col"] :]
+                lines[f["line"] - 1 : f["end_line"]] = [(head + f["fstring"].encode() + tail).decode()]
+            final = "".join(lines)
+            try:
+                ast.parse(final)
+            except SyntaxError:
+                continue
+            # Skip functions with other literal %/.format uses this finder rejects: the predicate would fail.
+            if not _untouched_same(text, final, func) or _formatting_left(ast.parse(final), func):
+                continue
+            out.append(_fstring_task(src, rel, text, final, func, fs))
+            n += 1
+    return out
+
+
+def _formatting_left(tree: ast.Module, func: str) -> bool:
+    from agentic_pipeline.tasks.predicates import _old_style_formatting
+
+    fn = dict(_functions(tree)).get(func)
+    return fn is None or bool(_old_style_formatting(fn))
+
+
+def _fstring_task(src: CodeSource, rel: str, text: str, final: str, func: str, fs: list[dict]) -> Task:
+    first = fs[0]
+    tid = task_id(src.name, "refactoring", f"fstring:{rel}:{func}:{first['line']}")
+    rng = rng_for(tid, "phrase")
+    styles = sorted({f["style"] for f in fs})
+    old, new = minimal_edit(text, final)
+    return Task(
+        id=tid,
+        family="refactoring",
+        source=src.name,
+        instruction=rng.choice(_FSTRING_PHRASES).format(
+            path=rel,
+            func=func,
+            cmd=src.test_cmd,
+            style=" and ".join(styles),
+            snippet=first["snippet"],
+            line=first["line"],
+        )
+        + ("" if len(fs) == 1 else f" (There are {len(fs)} such expressions in `{func}`; convert them all.)"),
+        base=str(src.root),
+        files={},
+        verifier=Verifier(
+            test_cmd=src.test_cmd,
+            pin_base=src.pinned_tests(),
+            checks=[Check("ast", "fstring_used", args={"path": rel, "function": func})],
+        ),
+        solution=Solution(
+            kind="fstring",
+            edits=[Edit(rel, old, new)],
+            facts={
+                "path": rel,
+                "function": func,
+                "lines": [f["line"] for f in fs],
+                "snippets": [f["snippet"] for f in fs],
+                "fstrings": [f["fstring"] for f in fs],
+                "styles": styles,
+            },
+        ),
+        check_cmd=src.test_cmd,
+        meta={"refactor": "fstring"},
+    )
