@@ -306,3 +306,13 @@ def test_a_stdlib_tests_run_is_counted_through_its_report(tmp_path) -> None:
     assert asked and result.exit_code == 1
     assert (report.tests, report.failures, report.skipped, report.passed) == (3, 1, 1, 1)
     assert not list(tmp_path.glob(".verifier-*"))  # the report is read, then removed
+
+
+def test_a_bisect_task_is_valid_only_when_its_tests_really_fail_at_head(project: CodeSource) -> None:
+    """'The tests fail at HEAD' must be true: a mutant the tests miss makes a bisect unanswerable."""
+    import dataclasses
+
+    task = first_valid(devops_source_tasks(project), devops="bisect")
+    assert task.meta["fails_at_start"] == project.test_cmd
+    missed = dataclasses.replace(task, meta={**task.meta, "fails_at_start": "true"})  # exits 0: no failure
+    assert not asyncio.run(task_is_valid(missed))

@@ -358,7 +358,8 @@ def bisect_task(src: CodeSource, bug: Task) -> Task | None:
         solution=Solution(kind="bisect", facts={"path": rel, "subject": subject, "commits": len(steps) + 1}),
         setup=setup,
         check_cmd=src.test_cmd,
-        meta={"devops": "bisect", "mutation": bug.meta["mutation"]},
+        # "fail at HEAD" must be true: a mutant the tests miss would make this task unanswerable.
+        meta={"devops": "bisect", "mutation": bug.meta["mutation"], "fails_at_start": src.test_cmd},
     )
 
 

@@ -103,10 +103,18 @@ async def source_passes(src: CodeSource, backend: str = "bwrap", cache: Validity
     return result.exit_code == 0
 
 
-async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache | None = None) -> bool:
-    """True when the verifier fails on the task's starting workspace (cached by content hash)."""
-    cache = cache or default_cache()
+def _validity_key(task: Task) -> str:
     key = f"task:{task.content_hash()}"
+    claim = task.meta.get("fails_at_start")
+    return f"{key}:fails-at-start:{claim}" if claim else key
+
+
+async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache | None = None) -> bool:
+    """True when the verifier fails on the task's starting workspace (cached by content hash), and,
+    for a task whose instruction claims a command fails at the start (``meta["fails_at_start"]``,
+    e.g. the tests at HEAD of a bisect task), when that command really fails there."""
+    cache = cache or default_cache()
+    key = _validity_key(task)
     known = cache.get(key)
     if known is not None:
         return known
@@ -114,6 +122,9 @@ async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache
         ws = task.materialize(Path(tmp) / "ws")
         sandbox = Sandbox(ws, Limits(timeout_s=_SETUP_TIMEOUT_S), backend=backend)
         ok, _ = await run_setup(task, sandbox)
+        if ok and task.meta.get("fails_at_start"):
+            claim = await sandbox.arun(task.meta["fails_at_start"], timeout=_CHECK_TIMEOUT_S)
+            ok = claim.exit_code != 0 and not claim.timed_out
         if ok:
             verdict = await verify(task, sandbox, timeout=_CHECK_TIMEOUT_S)
             ok = not verdict.verified and not verdict.timed_out
@@ -123,7 +134,7 @@ async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache
 
 def cached_validity(task: Task, cache: ValidityCache | None = None) -> bool | None:
     """The remembered answer for a task, without running anything (None: not checked yet)."""
-    return (cache or default_cache()).get(f"task:{task.content_hash()}")
+    return (cache or default_cache()).get(_validity_key(task))
 
 
 def check_many(tasks: list[Task], backend: str = "bwrap", concurrency: int = 2) -> list[bool]:
