@@ -308,11 +308,12 @@ def test_a_stdlib_tests_run_is_counted_through_its_report(tmp_path) -> None:
     assert not list(tmp_path.glob(".verifier-*"))  # the report is read, then removed
 
 
-def test_a_bisect_task_is_valid_only_when_its_tests_really_fail_at_head(project: CodeSource) -> None:
-    """'The tests fail at HEAD' must be true: a mutant the tests miss makes a bisect unanswerable."""
+@pytest.mark.parametrize("kind", ["bisect", "revert"])
+def test_a_git_task_is_valid_only_when_its_tests_really_fail_at_head(project: CodeSource, kind: str) -> None:
+    """'The tests fail at HEAD' must be true: a mutant the tests miss makes the task unanswerable."""
     import dataclasses
 
-    task = first_valid(devops_source_tasks(project), devops="bisect")
+    task = first_valid(devops_source_tasks(project), devops=kind)
     assert task.meta["fails_at_start"] == project.test_cmd
     missed = dataclasses.replace(task, meta={**task.meta, "fails_at_start": "true"})  # exits 0: no failure
     assert not asyncio.run(task_is_valid(missed))

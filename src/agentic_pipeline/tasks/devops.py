@@ -235,7 +235,8 @@ def revert_task(src: CodeSource, bug: Task) -> Task:
         ),
         setup=setup,
         check_cmd=src.test_cmd,
-        meta={"devops": "revert", "mutation": bug.meta["mutation"]},
+        # The instruction says the tests are red: a mutant they miss would make the task a guess.
+        meta={"devops": "revert", "mutation": bug.meta["mutation"], "fails_at_start": src.test_cmd},
     )
 
 
