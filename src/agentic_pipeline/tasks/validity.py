@@ -10,14 +10,12 @@ tasks is cheap after the first time and a changed task is re-checked.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import shutil
 import tempfile
-import threading
 from pathlib import Path
 
 from agentic_pipeline.sandbox import Limits, Sandbox
+from agentic_pipeline.tasks.answers import AnswerCache
 from agentic_pipeline.tasks.base import Task, tree_hash
 from agentic_pipeline.tasks.sources import CodeSource, cache_dir
 from agentic_pipeline.tasks.verify import verify
@@ -27,47 +25,15 @@ _SETUP_TIMEOUT_S = 120.0
 _CHECK_TIMEOUT_S = 20.0
 
 
-class ValidityCache:
-    """Append-only JSONL map key -> bool; tolerant of a torn last line from a killed process."""
+class ValidityCache(AnswerCache):
+    """Task and source validity: key -> bool, in ``<cache>/validity.jsonl``."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or cache_dir() / "validity.jsonl"
-        self._lock = threading.Lock()
-        self._data: dict[str, bool] | None = None
-
-    def _load(self) -> dict[str, bool]:
-        if self._data is None:
-            self._data = {}
-            if self.path.exists():
-                for line in self.path.read_text().splitlines():
-                    try:
-                        row = json.loads(line)
-                        self._data[row["key"]] = bool(row["ok"])
-                    except (json.JSONDecodeError, KeyError, TypeError):
-                        continue
-        return self._data
+        super().__init__(path or cache_dir() / "validity.jsonl", "ok")
 
     def get(self, key: str) -> bool | None:
-        with self._lock:
-            return self._load().get(key)
-
-    def put(self, key: str, ok: bool) -> None:
-        with self._lock:
-            self._load()[key] = ok
-            line = (json.dumps({"key": key, "ok": ok}) + "\n").encode()
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, b"\n" + line if self._torn() else line)
-            finally:
-                os.close(fd)
-
-    def _torn(self) -> bool:
-        try:
-            with open(self.path, "rb") as fh:
-                fh.seek(-1, os.SEEK_END)
-                return fh.read(1) != b"\n"
-        except OSError:
-            return False
+        answer = super().get(key)
+        return None if answer is None else bool(answer)
 
 
 _CACHE: ValidityCache | None = None

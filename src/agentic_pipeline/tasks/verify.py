@@ -27,7 +27,6 @@ import shlex
 import shutil
 import sys
 import tempfile
-import threading
 import tomllib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from functools import cache
 from pathlib import Path
 
 from agentic_pipeline.sandbox import Limits, Sandbox
+from agentic_pipeline.tasks.answers import AnswerCache
 from agentic_pipeline.tasks.base import Task, tree_hash
 from agentic_pipeline.tasks.predicates import PREDICATES
 from agentic_pipeline.tasks.sources import cache_dir
@@ -209,45 +209,21 @@ async def _reported_run(cmd: str, sandbox: Sandbox, timeout: float) -> tuple[obj
     return result, report, reported is not None
 
 
-class _Baselines:
-    """Tests passed by each pristine source under its test command, on disk (append-only JSONL)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._data: dict[str, int] | None = None
-
-    @property
-    def path(self) -> Path:
-        return cache_dir() / "test-baselines.jsonl"
-
-    def get(self, key: str) -> int | None:
-        with self._lock:
-            if self._data is None:
-                self._data = {}
-                if self.path.exists():
-                    for line in self.path.read_text().splitlines():
-                        try:
-                            row = json.loads(line)
-                            self._data[row["key"]] = int(row["passed"])
-                        except (ValueError, KeyError, TypeError):
-                            continue  # a torn line from a killed run
-            return self._data.get(key)
-
-    def put(self, key: str, passed: int) -> None:
-        with self._lock:
-            if self._data is not None:
-                self._data[key] = passed
-            with open(self.path, "a") as fh:
-                fh.write("\n" + json.dumps({"key": key, "passed": passed}) + "\n")
+_BASELINES: AnswerCache | None = None
 
 
-_BASELINES = _Baselines()
+def _baselines() -> AnswerCache:
+    """Tests passed by each pristine source under its test command, in ``<cache>/test-baselines.jsonl``."""
+    global _BASELINES
+    if _BASELINES is None or _BASELINES.path.parent != cache_dir():
+        _BASELINES = AnswerCache(cache_dir() / "test-baselines.jsonl", "passed")
+    return _BASELINES
 
 
 async def pristine_passed(base: Path, test_cmd: str, backend: str) -> int | None:
     """How many tests pass on the pristine source (run once per source version, then remembered)."""
     key = f"{tree_hash(base)}:{test_cmd}"
-    known = _BASELINES.get(key)
+    known = _baselines().get(key)
     if known is not None:
         return known
     with tempfile.TemporaryDirectory(prefix="agentic-baseline-") as tmp:
@@ -257,7 +233,7 @@ async def pristine_passed(base: Path, test_cmd: str, backend: str) -> int | None
         result, report, _ = await _reported_run(test_cmd, sandbox, _TEST_TIMEOUT_S)
     if report is None or result.exit_code != 0:
         return None
-    _BASELINES.put(key, report.passed)
+    _baselines().put(key, report.passed)
     return report.passed
 
 
