@@ -341,6 +341,18 @@ def test_offline_synthesis_says_it_needs_a_teacher(tmp_path: Path, monkeypatch) 
     assert not list(tmp_path.glob("*.jsonl"))
 
 
+def test_an_out_file_that_holds_something_else_is_named_and_left_alone(tmp_path: Path) -> None:
+    out = tmp_path / "notes.jsonl"
+    out.write_text('{"id": "x"}\n')
+    args = ["tasks", "synthesize", "--teacher", "openai:m", "--base-url", "http://127.0.0.1:9"]
+    result = CliRunner().invoke(
+        app, [*args, "--count", "1", "--out", str(out)], env={"OPENAI_API_KEY": "sk-x"}
+    )
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2 and f"{out}:1: not a task record" in text and "Traceback" not in text
+    assert out.read_text() == '{"id": "x"}\n'
+
+
 def test_topics_are_varied_deterministic_and_paths_are_checked() -> None:
     first = [topic(0, i) for i in range(150)]
     assert len({t.subject for t in first}) == 150 and topic_count() >= 3000

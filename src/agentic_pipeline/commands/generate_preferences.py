@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from agentic_pipeline.commands import generate_app
+from agentic_pipeline.commands.run_options import UnsafeSubprocess, sandbox_backend
 
 CATEGORY_CHOICES = ("code_quality", "efficiency", "safety", "all")
 
@@ -84,9 +85,7 @@ def preferences(
     no_derived: bool = typer.Option(
         False, "--no-derived", help="code_quality: only hand-written pairs, not the derived smelly copies."
     ),
-    unsafe_subprocess: bool = typer.Option(
-        False, "--unsafe-subprocess", help="Run candidates without bubblewrap, with NO isolation."
-    ),
+    unsafe_subprocess: UnsafeSubprocess = False,
 ) -> None:
     """Write OUT/preferences/{code_quality,efficiency,safety}.jsonl; re-running resumes to --count."""
     from rich.console import Console
@@ -95,7 +94,6 @@ def preferences(
 
     from agentic_pipeline.generate.preferences import PrefConfig, default_cache, generate
     from agentic_pipeline.records import PREFERENCE_CATEGORIES
-    from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
 
     if category not in CATEGORY_CHOICES:
         typer.echo(f"error: --category {category}: expected one of {', '.join(CATEGORY_CHOICES)}", err=True)
@@ -103,17 +101,10 @@ def preferences(
     categories = list(PREFERENCE_CATEGORIES) if category == "all" else [category]
     margins = _parse_margins(min_margin, PREFERENCE_CATEGORIES)
     console = Console(stderr=True)
-    if unsafe_subprocess:
-        console.print("[yellow]warning[/yellow]: --unsafe-subprocess runs candidate code with NO isolation")
-    else:
-        try:
-            check_bwrap()
-        except SandboxUnavailable as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from None
+    backend = sandbox_backend(console, unsafe_subprocess)
     config = PrefConfig(
         count=count, categories=categories, out=out, min_margin=margins, seed=seed, workers=workers,
-        backend="subprocess" if unsafe_subprocess else "bwrap", teacher=teacher, teacher_base_url=base_url,
+        backend=backend, teacher=teacher, teacher_base_url=base_url,
         samples=samples,
         cache=cache or default_cache(), trajectories=not no_trajectories, derived=not no_derived,
     )  # fmt: skip

@@ -75,6 +75,7 @@ UnsafeSubprocess = Annotated[
 def sandbox_backend(console: Any, unsafe_subprocess: bool) -> str:
     """``bwrap``, checked to work here, or ``subprocess`` when asked for; exits 2 saying why bwrap can't run."""
     if unsafe_subprocess:
+        console.print("[yellow]warning[/yellow]: --unsafe-subprocess runs commands with NO isolation")
         return "subprocess"
     from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
 

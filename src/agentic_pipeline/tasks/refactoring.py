@@ -1014,28 +1014,25 @@ def _untouched_same(before: str, after: str, qual: str) -> bool:
     return a.keys() == b.keys() and all(a[q] == b[q] for q in a if q != qual) and a[qual] != b[qual]
 
 
-def comprehension_tasks(src: CodeSource, per_file: int = 8) -> list[Task]:
+def _loop_tasks(src: CodeSource, kind: str, find, per_file: int) -> list[Task]:
+    """Tasks for the loops ``find`` spots in each file, kept when only the loop's function changes."""
     out = []
     for rel in src.src_files:
         text = src.read(rel)
-        for f in find_comprehension_loops(text)[:per_file]:
+        for f in find(text)[:per_file]:
             final = _refactored(text, f["line"], f["end_line"], f["new"])
             if final is None or not _untouched_same(text, final, f["function"]):
                 continue
-            out.append(_loop_task(src, rel, text, final, "comprehension", f))
+            out.append(_loop_task(src, rel, text, final, kind, f))
     return out
+
+
+def comprehension_tasks(src: CodeSource, per_file: int = 8) -> list[Task]:
+    return _loop_tasks(src, "comprehension", find_comprehension_loops, per_file)
 
 
 def enumerate_tasks(src: CodeSource, per_file: int = 8) -> list[Task]:
-    out = []
-    for rel in src.src_files:
-        text = src.read(rel)
-        for f in find_index_loops(text)[:per_file]:
-            final = _refactored(text, f["line"], f["end_line"], f["new"])
-            if final is None or not _untouched_same(text, final, f["function"]):
-                continue
-            out.append(_loop_task(src, rel, text, final, "enumerate", f))
-    return out
+    return _loop_tasks(src, "enumerate", find_index_loops, per_file)
 
 
 def _loop_task(src: CodeSource, rel: str, text: str, final: str, kind: str, f: dict) -> Task:

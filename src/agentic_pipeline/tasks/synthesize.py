@@ -44,6 +44,7 @@ from agentic_pipeline.generate.trajectories import JsonlAppender, trim_torn_tail
 from agentic_pipeline.llm.client import episode_scope
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, tree_hash
+from agentic_pipeline.tasks.catalog import load_task_file
 from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks
 from agentic_pipeline.tasks.sources import CodeSource, cache_dir
 from agentic_pipeline.tasks.validity import task_is_valid
@@ -561,13 +562,8 @@ class _Run:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.log = ProjectLog(self.dir / "projects.jsonl")
         trim_torn_tail(config.out)
-        self.task_ids = set()
-        if config.out.exists():
-            for line in config.out.read_text().splitlines():
-                try:
-                    self.task_ids.add(json.loads(line)["id"])
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    continue
+        # A line that is not a task (another file given as --out) stops the run with file:line.
+        self.task_ids = {t.id for t in load_task_file(config.out)} if config.out.exists() else set()
         self.tasks_out = JsonlAppender(config.out)
         self.state = SynthState(config.count, accepted=len(self.log.accepted()))
         for row in self.log.rows:
