@@ -39,7 +39,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         t0 = time.monotonic()
-        state = asyncio.run(generate_sessions(SessionConfig(args.sessions, out, args.workers, args.seed)))
+        state = asyncio.run(
+            generate_sessions(
+                SessionConfig(count=args.sessions, out=out, workers=args.workers, seed=args.seed)
+            )
+        )
         s_sec = time.monotonic() - t0
         records = [
             json.loads(x) for x in data_file(out, "conversation", "coding_sessions").read_text().splitlines()
@@ -48,7 +52,13 @@ def main() -> None:
         t1 = time.monotonic()
         (rstate,) = asyncio.run(
             generate_reasoning(
-                ReasoningConfig(args.reasoning, ["problem_solving"], out, args.workers, args.seed)
+                ReasoningConfig(
+                    count=args.reasoning,
+                    categories=["problem_solving"],
+                    out=out,
+                    workers=args.workers,
+                    seed=args.seed,
+                )
             )
         )
         r_sec = time.monotonic() - t1

@@ -4,8 +4,9 @@
 
 A local server speaking the Anthropic Messages API (tests/teacher_server.py, in its own process)
 answers every call after ``--latency`` seconds; its scripted solver needs 3 calls per episode (bash, bash, finish).
-Episodes run through the project's pieces for paid teachers: ``AnthropicPolicy`` (official SDK),
-``run_pool`` (episodes in flight, ledger, resume) and the shared ``RateLimiter``. Tool calls are
+Episodes run through the shipped path for paid teachers: a ``Teacher`` opened as every command
+opens it (``AnthropicPolicy`` on the official SDK, the cost ledger, the shared ``RateLimiter``) and
+the generators' one worker pool, ``generate.pool.fill`` (jobs in flight, budget, episode booking). Tool calls are
 answered in-process, not in the sandbox: this measures the teacher side, the sandbox has its own
 benchmark. Target: wall time within 1.2x of calls x latency / concurrency.
 
@@ -31,11 +32,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
-from agentic_pipeline.llm.client import ClientSettings  # noqa: E402
-from agentic_pipeline.llm.ledger import Ledger  # noqa: E402
-from agentic_pipeline.llm.pool import run_pool  # noqa: E402
-from agentic_pipeline.llm.ratelimit import RateLimiter  # noqa: E402
-from agentic_pipeline.policies.anthropic_policy import AnthropicPolicy  # noqa: E402
+from agentic_pipeline.generate.pool import Counts, Done, Job, fill  # noqa: E402
+from agentic_pipeline.policies.base import Policy  # noqa: E402
+from agentic_pipeline.teacher import TeacherConfig  # noqa: E402
 
 TOOLS = [
     {
@@ -50,7 +49,7 @@ TOOLS = [
 ]
 
 
-async def episode(policy: AnthropicPolicy) -> list[dict[str, Any]]:
+async def episode(policy: Policy) -> list[dict[str, Any]]:
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": "Agent."},
         {"role": "user", "content": "Go."},
@@ -78,19 +77,32 @@ def serve(latency: float, commands: tuple[str, str] | None = None) -> tuple[subp
 def measure(mode: str, episodes: int, concurrency: int, latency: float) -> dict[str, float]:
     proc, url = serve(latency)
     try:
-        with tempfile.TemporaryDirectory() as tmp, Ledger(Path(tmp)) as ledger:
-            limiter = RateLimiter(max_concurrent=concurrency if mode == "requests" else None)
-            settings = ClientSettings(
-                base_url=url, api_key="bench", ledger=ledger, limiter=limiter, timeout=60
-            )
-            policy = AnthropicPolicy("claude-sonnet-5-5", settings)
-            jobs = [(f"ep-{i}", lambda: episode(policy)) for i in range(episodes)]
-            in_flight = concurrency if mode == "episodes" else episodes
-            start = time.perf_counter()
-            report = asyncio.run(run_pool(jobs, lambda eid, _: eid, concurrency=in_flight, ledger=ledger))
-            wall = time.perf_counter() - start
-            calls = ledger.totals().requests
-            assert report.finished == episodes and calls == 3 * episodes
+        with tempfile.TemporaryDirectory() as tmp:
+            config = TeacherConfig(
+                spec="anthropic:claude-sonnet-5-5", base_url=url, request_timeout=60,
+                concurrency=concurrency if mode == "requests" else None,
+            )  # fmt: skip
+            with config.open(Path(tmp), api_key="bench") as teacher:
+                policy = teacher.policy()
+
+                def job(key: str) -> Job:
+                    async def run() -> Done:
+                        await episode(policy)
+                        return Done(key, kept=True)
+
+                    return Job(key, run)
+
+                in_flight = concurrency if mode == "episodes" else episodes
+                counts = Counts("episodes", episodes)
+                start = time.perf_counter()
+                asyncio.run(
+                    fill(
+                        counts, (job(f"ep-{i}") for i in range(episodes)), workers=in_flight, teacher=teacher
+                    )
+                )
+                wall = time.perf_counter() - start
+                calls = teacher.ledger.totals().requests
+                assert counts.kept == episodes and calls == 3 * episodes
     finally:
         proc.terminate()
         proc.wait()
@@ -122,16 +134,25 @@ def measure_runner(episodes: int, concurrency: int, latency: float) -> dict[str,
     ]
     proc, url = serve(latency, ("ls", "echo checked > checked.txt"))
     try:
-        with tempfile.TemporaryDirectory() as tmp, Ledger(Path(tmp)) as ledger:
+        with tempfile.TemporaryDirectory() as tmp:
             os.environ["AGENTIC_CACHE_DIR"] = str(Path(tmp) / "cache")
-            os.environ.setdefault("ANTHROPIC_API_KEY", "bench-key")
-            options = {"base_url": url, "ledger": ledger, "concurrency": concurrency, "timeout": 60}
-            run = RunConfig(teacher="anthropic:claude-sonnet-5-5", options=options)
-            config = GenerateConfig(episodes, ["devops"], Path(tmp) / "data", episodes, tasks=tasks, run=run)
-            start = time.perf_counter()
-            states = asyncio.run(generate(config))
-            wall = time.perf_counter() - start
-            calls = ledger.totals().requests
+            data = Path(tmp) / "data"
+            spec = TeacherConfig(
+                spec="anthropic:claude-sonnet-5-5", base_url=url, concurrency=concurrency, request_timeout=60
+            )
+            with spec.open(data, api_key="bench") as teacher:
+                config = GenerateConfig(
+                    count=episodes,
+                    categories=["devops"],
+                    out=data,
+                    workers=episodes,
+                    tasks=tasks,
+                    run=RunConfig(),
+                )
+                start = time.perf_counter()
+                states = asyncio.run(generate(config, teacher))
+                wall = time.perf_counter() - start
+                calls = teacher.ledger.totals().requests
             assert states[0].kept == episodes, states
     finally:
         proc.terminate()

@@ -31,7 +31,14 @@ from agentic_pipeline.records import TRAJECTORY_CATEGORIES
 
 def run_family(family: str, count: int, workers: int, seed: int) -> tuple[float, int, int]:
     with tempfile.TemporaryDirectory(prefix="bench-traj-") as tmp:
-        config = GenerateConfig(count, [family], Path(tmp), workers, seed, (0, 1), RunConfig(seed=seed))
+        config = GenerateConfig(
+            count=count,
+            categories=[family],
+            out=Path(tmp),
+            workers=workers,
+            seed=seed,
+            run=RunConfig(seed=seed),
+        )
         start = time.monotonic()
         (state,) = asyncio.run(generate(config))
         return time.monotonic() - start, state.kept, state.rejected

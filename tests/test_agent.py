@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from agentic_pipeline.agent import RunConfig, TaskSetupError, run_episode
-from agentic_pipeline.policies.base import MalformedCall, PolicyResponse, Usage
+from agentic_pipeline.llm.usage import Usage
+from agentic_pipeline.policies.base import MalformedCall, PolicyResponse
 from agentic_pipeline.records import TrajectoryRecord
 from agentic_pipeline.tasks.base import Check, Solution, Task, Verifier
 

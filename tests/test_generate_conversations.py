@@ -15,15 +15,16 @@ from teacher_server import TeacherServer
 from agentic_pipeline.agent import RunConfig
 from agentic_pipeline.curate.pipeline import Options, validate
 from agentic_pipeline.generate.conversations import (
+    CATEGORY,
     SESSION_SYSTEM_PROMPT,
     SessionConfig,
     generate_sessions,
     parse_turns,
-    rejected_file,
 )
-from agentic_pipeline.layout import data_file
+from agentic_pipeline.layout import data_file, rejected_file
 from agentic_pipeline.records import ConversationRecord
 from agentic_pipeline.tasks.sources import project_sources
+from agentic_pipeline.teacher import TeacherConfig
 
 PROJECT = "project:graphkit"
 
@@ -76,22 +77,31 @@ def test_a_two_request_session_is_verified_and_valid(tmp_path: Path) -> None:
 def test_a_request_that_fails_verification_lands_in_rejected(tmp_path: Path) -> None:
     # A real HTTP teacher whose scripted solver only looks around and answers: the bug stays.
     with TeacherServer() as server:
-        run = RunConfig(
-            teacher="openai:scripted",
-            system_prompt=SESSION_SYSTEM_PROMPT,
-            options={"base_url": server.url + "/v1", "api_key": "sk-test-0123456789", "max_retries": 0},
-        )
+        run = RunConfig(system_prompt=SESSION_SYSTEM_PROMPT)
         config = SessionConfig(
             count=1, out=tmp_path, workers=1, turns=(2, 2), run=run, sources=source(), max_sessions=1
         )
-        state = asyncio.run(generate_sessions(config))
+        teacher = TeacherConfig(spec="openai:scripted", base_url=server.url + "/v1")
+        with teacher.open(tmp_path, api_key="sk-test-0123456789", max_retries=0) as opened:
+            state = asyncio.run(generate_sessions(config, opened))
+            # every request of the session is booked to it, and the session is finished in the ledger
+            assert opened.ledger is not None and opened.ledger.totals().requests == len(
+                server.state.delivered
+            )
+            assert list(opened.ledger.finished().values()) == [state_record_id(tmp_path)]
     assert state.kept == 0 and state.rejected == 1
     assert lines(data_file(tmp_path, "conversation", "coding_sessions")) == []
-    (rejected,) = lines(rejected_file(tmp_path))
+    (rejected,) = lines(rejected_file(tmp_path, CATEGORY, kind="conversation"))
     assert not rejected["outcome"]["verified"]
+    assert rejected["metadata"]["teacher"] == "openai:scripted"
     assert "request 1" in rejected["metadata"]["rejected_reason"]
     assert "not verified" in rejected["metadata"]["rejected_reason"]
     assert rejected["messages"][-1]["role"] == "assistant"
+
+
+def state_record_id(data: Path) -> str:
+    (rejected,) = lines(rejected_file(data, CATEGORY, kind="conversation"))
+    return rejected["id"]
 
 
 def test_turns_option_is_checked() -> None:

@@ -21,6 +21,7 @@ from agentic_pipeline.records import ReasoningRecord
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.catalog import candidates
 from agentic_pipeline.tasks.sources import project_sources
+from agentic_pipeline.teacher import TeacherConfig
 
 
 def source():
@@ -115,17 +116,12 @@ def test_teacher_categories_live_and_by_batch(tmp_path: Path, monkeypatch) -> No
 def test_a_teacher_problem_solving_answer_without_a_working_patch_is_rejected(tmp_path: Path) -> None:
     with TeacherServer() as server:
         config = ReasoningConfig(
-            count=1,
-            categories=["problem_solving"],
-            out=tmp_path,
-            workers=1,
-            teacher="openai:scripted",
-            base_url=server.url + "/v1",
-            teacher_options={"api_key": "sk-test-0123456789", "max_retries": 0},
-            sources=source(),
-            max_items=1,
+            count=1, categories=["problem_solving"], out=tmp_path, workers=1, sources=source(), max_items=1
         )
-        (state,) = asyncio.run(generate_reasoning(config))
+        teacher = TeacherConfig(spec="openai:scripted", base_url=server.url + "/v1")
+        with teacher.open(tmp_path, api_key="sk-test-0123456789", max_retries=0) as opened:
+            (state,) = asyncio.run(generate_reasoning(config, opened))
+            assert opened.ledger is not None and opened.ledger.totals().requests == 1
     assert state.kept == 0 and state.rejected == 1
     assert lines(data_file(tmp_path, "reasoning", "problem_solving")) == []
     (rejected,) = lines(tmp_path / "rejected" / "reasoning" / "problem_solving.jsonl")

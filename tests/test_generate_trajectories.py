@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from agentic_pipeline.generate.trajectories import order, trim_torn_tail
+from agentic_pipeline.generate.trajectories import order
+from agentic_pipeline.jsonl import trim_torn_tail
 from agentic_pipeline.tasks.catalog import write_task_file
 from agentic_pipeline.tasks.devops_templates import config_tasks, pin_tasks, shell_tasks
 
@@ -166,41 +167,27 @@ def test_seed_compatible_script_runs_the_same_command(tmp_path: Path) -> None:
     assert len(kept_lines(tmp_path / "data")) == 1
 
 
-class DownTeacher:
-    """A teacher whose server is gone: every call raises, as an SDK does after its retries."""
-
-    name = "down"
-
-    def __init__(self, *args, **kwargs) -> None:
-        pass
-
-    async def act(self, messages, tools, task):
-        raise ConnectionError("connection refused by 127.0.0.1")
-
-
-def test_a_resumed_run_gives_tasks_whose_teacher_failed_another_episode(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_resumed_run_gives_tasks_whose_teacher_failed_another_episode(tmp_path: Path) -> None:
     import asyncio
 
-    from agentic_pipeline import policies
-    from agentic_pipeline.agent import RunConfig
-    from agentic_pipeline.generate.trajectories import GenerateConfig, generate, rejected_file
+    from agentic_pipeline.generate.trajectories import GenerateConfig, generate
+    from agentic_pipeline.layout import rejected_file
+    from agentic_pipeline.llm.retry import RetryPolicy
+    from agentic_pipeline.teacher import TeacherConfig
 
-    monkeypatch.setitem(policies.POLICY_FACTORIES, "down", DownTeacher)
     out = tmp_path / "data"
     tasks = (shell_tasks(seeds=1) + config_tasks(seeds=1))[:2]
-    down = GenerateConfig(
-        count=2, categories=["devops"], out=out, tasks=tasks, run=RunConfig(teacher="down:x")
-    )
-    [state] = asyncio.run(generate(down))
+    config = GenerateConfig(count=2, categories=["devops"], out=out, tasks=tasks)
+    # A teacher whose server is gone: nothing listens on port 1, every call fails after its retries.
+    down = TeacherConfig(spec="openai:down", base_url="http://127.0.0.1:1/v1")
+    with down.open(
+        out, api_key="sk-test-0123456789", max_retries=0, retry=RetryPolicy(attempts=1)
+    ) as teacher:
+        [state] = asyncio.run(generate(config, teacher))
     rejected = [json.loads(line) for line in rejected_file(out, "devops").read_text().splitlines()]
     assert state.kept == 0 and {r["outcome"]["exit_status"] for r in rejected} == {"policy_error"}
 
-    back = GenerateConfig(
-        count=2, categories=["devops"], out=out, tasks=tasks, run=RunConfig(teacher="oracle")
-    )
-    [state] = asyncio.run(generate(back))
+    [state] = asyncio.run(generate(config))  # the oracle, on the same data
     records = [json.loads(line) for line in kept_lines(out)]
     assert state.kept == 2 and len(records) == 2
     assert {r["metadata"]["task_id"] for r in records} == {r["metadata"]["task_id"] for r in rejected}

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from agentic_pipeline.generate.preferences import PrefConfig, generate, rejected_pairs_file
+from agentic_pipeline.generate.preferences import PrefConfig, generate
 from agentic_pipeline.generate.prefs.catalog import CATALOG_DIR, CatalogError, load_catalog
 from agentic_pipeline.generate.prefs.judge import quality_penalty
 from agentic_pipeline.generate.prefs.measure import growth_exponent
-from agentic_pipeline.layout import data_file
+from agentic_pipeline.layout import data_file, rejected_file
 from agentic_pipeline.records import PreferenceRecord, parse_record
 from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
 
@@ -40,7 +40,7 @@ def records(out: Path, category: str) -> list[PreferenceRecord]:
 
 
 def drops(out: Path, category: str) -> list[dict]:
-    path = rejected_pairs_file(out, category)
+    path = rejected_file(out, category, kind="preference")
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 

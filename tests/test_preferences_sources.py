@@ -15,6 +15,7 @@ from agentic_pipeline.generate.prefs.catalog import CATALOG_DIR
 from agentic_pipeline.layout import data_file
 from agentic_pipeline.records import TrajectoryRecord, dump_record, parse_record
 from agentic_pipeline.sandbox import Sandbox, SandboxUnavailable, check_bwrap
+from agentic_pipeline.teacher import TeacherConfig
 from agentic_pipeline.tools import TOOL_SPECS, execute_tool
 
 try:
@@ -135,15 +136,20 @@ def test_teacher_best_of_n_is_ordered_by_measurement(tmp_path: Path, monkeypatch
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Teacher)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    teacher = TeacherConfig(spec="openai:scripted", base_url=f"http://127.0.0.1:{server.server_port}/v1")
     try:
         config = PrefConfig(
             count=50, categories=["code_quality"], out=tmp_path, cache=tmp_path / "c.jsonl", problems=["parse_settings"],
-            teacher="openai:scripted", teacher_base_url=f"http://127.0.0.1:{server.server_port}/v1", samples=3,
+            samples=3,
         )  # fmt: skip
-        [stats] = generate(config)
+        with teacher.open(tmp_path) as opened:
+            [stats] = generate(config, teacher=opened)
+            assert opened.ledger is not None and opened.ledger.totals().requests == 3  # every call booked
         # a re-run to a higher count takes the stored samples: the teacher is not asked (or paid) again
         config.count = 60
-        [again] = generate(config)
+        with teacher.open(tmp_path) as opened:
+            [again] = generate(config, teacher=opened)
+            assert opened.ledger is not None and opened.ledger.totals().requests == 3
     finally:
         server.shutdown()
     assert _Teacher.served == 3 and stats.teacher_pairs == 1 and stats.kept_pairs == 2

@@ -83,3 +83,23 @@ def test_suite_passes_in_a_copy(name, tmp_path):
     assert passed, result.stdout
     assert 15 <= int(passed.group(1)) <= 40
     assert not list(workspace.rglob("__pycache__")), "a run must leave no bytecode behind"
+
+
+def test_candidate_lists_of_the_same_source_at_two_paths_point_at_their_own_copy(tmp_path, monkeypatch):
+    """The memo of candidate tasks is per path: a second checkout (or a moved venv) must not get tasks
+    whose workspaces are built from the first one (seen: 184 'No such file' after a copy was removed)."""
+    from dataclasses import replace
+
+    from agentic_pipeline.tasks.catalog import source_tasks
+    from agentic_pipeline.tasks.sources import project_sources
+
+    monkeypatch.setenv("AGENTIC_CACHE_DIR", str(tmp_path / "cache"))
+    src = next(s for s in project_sources() if s.name == "project:graphkit")
+    copies = []
+    for name in ("one", "two"):
+        shutil.copytree(src.root, tmp_path / name)
+        copies.append(replace(src, root=tmp_path / name))
+    first, second = (source_tasks(c, "debugging") for c in copies)
+    assert first and [t.id for t in first] == [t.id for t in second]
+    assert {t.base for t in first} == {str(tmp_path / "one")}
+    assert {t.base for t in second} == {str(tmp_path / "two")}

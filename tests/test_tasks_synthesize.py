@@ -16,20 +16,19 @@ from teacher_server import Handler, TeacherServer
 from typer.testing import CliRunner
 
 from agentic_pipeline.cli import app
+from agentic_pipeline.generate.synthesize import SynthConfig, SynthCounts, state_dir, synthesize
 from agentic_pipeline.llm.ledger import Ledger
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.catalog import load_task_file
 from agentic_pipeline.tasks.synthesize import (
     Acceptance,
     Rejected,
-    SynthConfig,
     check_path,
     parse_files,
-    state_dir,
-    synthesize,
     topic,
     topic_count,
 )
+from agentic_pipeline.teacher import TeacherConfig
 
 MODULE = '''"""Run-length encoding of strings: ``"aaab"`` <-> ``"3a1b"``, and small helpers around runs."""
 
@@ -204,9 +203,11 @@ def fresh_cache(tmp_path: Path, monkeypatch) -> Path:
     return tmp_path / "cache"
 
 
-def config(server: ProjectServer, out: Path, **kw) -> SynthConfig:
-    options = {"api_key": "sk-test-0123456789", "max_retries": 0}
-    return SynthConfig(out=out, teacher="openai:scripted", base_url=server.url, teacher_options=options, **kw)
+def run_synth(server: ProjectServer, out: Path, **kw) -> SynthCounts:
+    """``synthesize`` with a teacher opened as the command opens it (its ledger in the run folder)."""
+    teacher = TeacherConfig(spec="openai:scripted", base_url=server.url)
+    with teacher.open(state_dir(out), api_key="sk-test-0123456789", max_retries=0) as opened:
+        return asyncio.run(synthesize(SynthConfig(out=out, **kw), opened))
 
 
 def rows(out: Path) -> list[dict]:
@@ -253,9 +254,8 @@ def test_broken_projects_are_rejected_with_their_reason_and_nothing_is_written(
 ) -> None:
     out = tmp_path / "synth.jsonl"
     with ProjectServer([FAILING, NUMPY, ESCAPING]) as server:
-        cfg = config(server, out, count=1, workers=1, retries=0, max_topics=3)
-        state = asyncio.run(synthesize(cfg))
-    assert state.accepted == 0 and state.rejected == 3
+        state = run_synth(server, out, count=1, workers=1, retries=0, max_topics=3)
+    assert state.kept == 0 and state.rejected == 3
     assert state.reasons == {"tests": 1, "imports": 1, "paths": 1}
     reasons = [r["reason"] for r in rows(out)]
     assert "do not pass on the original" in reasons[0]
@@ -274,11 +274,11 @@ def test_a_rejected_reply_is_sent_back_once_and_a_second_run_resumes_without_ask
     out = tmp_path / "synth.jsonl"
 
     def run(server: ProjectServer, count: int):
-        return asyncio.run(synthesize(config(server, out, count=count, families=("coding",), per_family=1)))
+        return run_synth(server, out, count=count, families=("coding",), per_family=1)
 
     with ProjectServer([FAILING, GOOD]) as server:
         first = run(server, 1)
-        assert first.accepted == 1 and first.rejected == 0 and first.tasks == {"coding": 1}
+        assert first.kept == 1 and first.rejected == 0 and first.tasks == {"coding": 1}
         feedback = server.requests[1]["messages"]
         assert [m["role"] for m in feedback] == ["system", "user", "assistant", "user"]
         assert feedback[2]["content"] == FAILING.strip()
@@ -287,9 +287,9 @@ def test_a_rejected_reply_is_sent_back_once_and_a_second_run_resumes_without_ask
             and "1 failed" in feedback[3]["content"]
         )
         second = run(server, 2)
-        assert second.accepted == 2 and second.new_accepted == 1 and len(server.requests) == 3
+        assert second.kept == 2 and second.new_kept == 1 and len(server.requests) == 3
         again = run(server, 2)
-        assert again.new_accepted == 0 and len(server.requests) == 3
+        assert again.new_kept == 0 and len(server.requests) == 3
         prompts = [r["messages"][1]["content"] for r in server.requests]
     assert topic(0, 0).subject in prompts[0] and topic(0, 1).subject in prompts[2]
     ids = [t.id for t in load_task_file(out)]
@@ -300,7 +300,7 @@ def test_a_rejected_reply_is_sent_back_once_and_a_second_run_resumes_without_ask
     out.write_text(out.read_text().splitlines()[0] + "\n")
     with ProjectServer([GOOD]) as server:
         resumed = run(server, 2)
-        assert resumed.new_accepted == 0 and server.requests == []
+        assert resumed.new_kept == 0 and server.requests == []
     assert [t.id for t in load_task_file(out)] == ids
     accepted = [r for r in rows(out) if r["status"] == "accepted"]
     assert [(r["index"], r["attempts"]) for r in accepted] == [(0, 2), (1, 1)]

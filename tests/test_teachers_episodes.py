@@ -17,8 +17,8 @@ from teacher_server import TeacherServer
 
 from agentic_pipeline.agent import RunConfig
 from agentic_pipeline.generate.trajectories import GenerateConfig, generate
-from agentic_pipeline.llm.ledger import Ledger
 from agentic_pipeline.tasks.base import Check, Edit, Solution, Task, Verifier
+from agentic_pipeline.teacher import TeacherConfig
 
 SECRET = "sk-ant-api03-TESTSECRET-0123456789abcdef"
 COMMANDS = ("env | sort; ls -a", "echo checked > checked.txt && cat checked.txt")
@@ -55,17 +55,19 @@ def test_runner_drives_real_episodes_through_faults_and_books_every_request(
     out = tmp_path / "data"
     with TeacherServer(faults=["429", "ok", "500", "drop", "malformed"], slow_seconds=1.0) as server:
         server.state.commands = COMMANDS
-        with Ledger(out) as ledger:
-            options = {"base_url": server.url + path, "ledger": ledger, "timeout": 5.0, "max_retries": 3}
+        spec = TeacherConfig(spec=teacher, base_url=server.url + path, request_timeout=5.0)
+        with spec.open(out, max_retries=3) as opened:
             config = GenerateConfig(
                 count=3,
                 categories=["devops"],
                 out=out,
                 workers=3,
                 tasks=[marker_task(n) for n in range(3)],
-                run=RunConfig(teacher=teacher, command_timeout_s=20, options=options),
+                run=RunConfig(command_timeout_s=20),
             )
-            states = asyncio.run(generate(config))
+            states = asyncio.run(generate(config, opened))
+            ledger = opened.ledger
+            assert ledger is not None
             delivered = server.delivered_totals()
             totals = ledger.totals()
             assert totals.requests == delivered["requests"]
@@ -74,6 +76,11 @@ def test_runner_drives_real_episodes_through_faults_and_books_every_request(
                 delivered["output_tokens"],
             )
             assert sorted(ledger.request_ids()) == sorted(server.state.delivered)
+            # every request is booked to the episode of its task, and each episode is finished
+            assert sum(ledger.episode_usd(f"test-marker-{n}") for n in range(3)) == pytest.approx(
+                ledger.total_usd()
+            )
+            assert set(ledger.finished()) == {f"test-marker-{n}" for n in range(3)}
         assert all("TESTSECRET" in header for header in server.state.auth_headers)  # the SDK read the env key
     assert states[0].kept == 3 and states[0].rejected == 0
     kept = (out / "trajectories" / "devops_tasks.jsonl").read_text()
@@ -91,16 +98,10 @@ def test_runner_drives_real_episodes_through_faults_and_books_every_request(
 def test_a_rejected_key_quoted_by_the_server_never_reaches_the_rejected_record(tmp_path: Path) -> None:
     out = tmp_path / "data"
     with TeacherServer(faults=["401"]) as server:
-        options = {"base_url": server.url, "timeout": 5.0, "max_retries": 0}
-        config = GenerateConfig(
-            count=1,
-            categories=["devops"],
-            out=out,
-            workers=1,
-            tasks=[marker_task(0)],
-            run=RunConfig(teacher="anthropic:claude-sonnet-5-5", options=options),
-        )
-        states = asyncio.run(generate(config))
+        spec = TeacherConfig(spec="anthropic:claude-sonnet-5-5", base_url=server.url, request_timeout=5.0)
+        config = GenerateConfig(count=1, categories=["devops"], out=out, workers=1, tasks=[marker_task(0)])
+        with spec.open(out, max_retries=0) as opened:
+            states = asyncio.run(generate(config, opened))
     assert states[0].rejected == 1
     rejected = (out / "rejected" / "trajectories" / "devops.jsonl").read_text()
     record = json.loads(rejected)

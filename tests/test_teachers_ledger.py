@@ -13,9 +13,9 @@ from agentic_pipeline.llm.ledger import Ledger
 from agentic_pipeline.llm.prices import load_prices
 from agentic_pipeline.llm.ratelimit import RateLimiter, TokenBucket
 from agentic_pipeline.llm.retry import retry_after_seconds
-from agentic_pipeline.llm.runtime import dry_run_lines, prepare_teacher
 from agentic_pipeline.llm.secrets import MASK, redact
-from agentic_pipeline.policies.base import Usage
+from agentic_pipeline.llm.usage import Usage
+from agentic_pipeline.teacher import TeacherConfig
 
 
 def test_prices_match_exact_names_after_dropping_dates_and_prefixes() -> None:
@@ -169,42 +169,65 @@ def test_redact_masks_keys_from_the_environment_and_by_shape(monkeypatch: pytest
     assert clean.count(MASK) >= 4 and clean.startswith("failed: Authorization")
 
 
-def test_prepare_teacher_refuses_what_cannot_work_before_anything_starts(
+def test_opening_a_teacher_refuses_what_cannot_work_before_anything_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
-    assert prepare_teacher("oracle", tmp_path).ledger is None
+    with TeacherConfig().open(tmp_path) as oracle:
+        assert oracle.ledger is None and oracle.policy().name == "oracle" and not oracle.paid
     with pytest.raises(ValueError, match="set ANTHROPIC_API_KEY"):
-        prepare_teacher("anthropic:claude-sonnet-5-5", tmp_path)
+        TeacherConfig(spec="anthropic:claude-sonnet-5-5").open(tmp_path)
     with pytest.raises(ValueError, match="--base-url"):
-        prepare_teacher("openai:qwen", tmp_path)
+        TeacherConfig(spec="openai:qwen").open(tmp_path)
     with pytest.raises(ValueError, match="expected oracle, anthropic:MODEL or openai:MODEL"):
-        prepare_teacher("claude", tmp_path)
+        TeacherConfig(spec="claude")
+    with pytest.raises(ValueError, match="--thinking '12'"):
+        TeacherConfig(spec="anthropic:claude-sonnet-5-5", thinking="12")
     with pytest.raises(ValueError, match="no price for 'qwen'"):
-        prepare_teacher("openai:qwen", tmp_path, base_url="http://127.0.0.1:1/v1", max_cost_usd=5)
-    run = prepare_teacher(
-        "openai:qwen", tmp_path, base_url="http://127.0.0.1:1/v1", concurrency=16, timeout=30.0
+        TeacherConfig(spec="openai:qwen", base_url="http://127.0.0.1:1/v1", max_cost_usd=5).open(tmp_path)
+    config = TeacherConfig(
+        spec="openai:qwen", base_url="http://127.0.0.1:1/v1", concurrency=16, request_timeout=30.0
     )
-    assert run.options["concurrency"] == 16 and run.options["timeout"] == 30.0
-    assert run.allows_new() and run.total_usd() == 0.0
-    run.ledger.record("qwen", Usage(1, 10, 10, 0, 0), episode_id="t1")
-    run.episode_written("t1", "traj-1", kept=False)
-    assert run.ledger.finished() == {"t1": "traj-1"}
-    run.close()
+    with config.open(tmp_path) as teacher:
+        policy = teacher.policy()
+        assert teacher.policy() is policy  # one policy per run (per distinct overrides)
+        hot = teacher.policy(temperature=1.0)
+        assert hot is not policy and hot.settings.temperature == 1.0
+        # every policy of the run shares the ledger and the one limiter: the limits hold whoever asks
+        for p in (policy, hot):
+            assert p.settings.limiter is teacher.limiter and p.settings.ledger is teacher.ledger
+            assert p.settings.timeout == 30.0
+        assert teacher.limiter.max_concurrent == 16
+        assert teacher.allows_new() and teacher.total_usd() == 0.0
+        teacher.ledger.record("qwen", Usage(1, 10, 10, 0, 0), episode_id="t1")
+        teacher.episode_written("t1", "traj-1", kept=False)
+        assert teacher.ledger.finished() == {"t1": "traj-1"}
+    assert teacher.ledger is None and teacher.total_usd() == 0.0  # closed by the with block
 
 
-def test_budget_in_a_teacher_run_stops_new_episodes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_budget_of_a_teacher_stops_new_episodes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-0123456789")
-    run = prepare_teacher("anthropic:claude-sonnet-5-5", tmp_path, max_cost_usd=0.01)
-    assert run.allows_new()
-    run.ledger.record("claude-sonnet-5-5", Usage(1, 5_000, 0, 0, 0))  # $0.01 at $2/MTok
-    assert not run.allows_new() and run.budget_reached
-    run.close()
+    with TeacherConfig(spec="anthropic:claude-sonnet-5-5", max_cost_usd=0.01).open(tmp_path) as teacher:
+        assert teacher.allows_new()
+        with teacher.episode("t1"):  # marks the episode started; requests inside are booked to it
+            teacher.ledger.record("claude-sonnet-5-5", Usage(1, 5_000, 0, 0, 0), episode_id="t1")  # $0.01
+        assert teacher.ledger.episode_counts() == {"started": 1}
+        assert not teacher.allows_new() and teacher.budget_reached
+    assert teacher.total_usd() == pytest.approx(0.01)
 
 
-def test_dry_run_lines_for_each_teacher() -> None:
-    assert "$0" in dry_run_lines("oracle", 100)[0]
-    lines = dry_run_lines("anthropic:claude-sonnet-4-5", 1000)
-    assert any("$      405.00" in line for line in lines) and any("$      156.60" in line for line in lines)
-    assert "no price for my-model" in "\n".join(dry_run_lines("openai:my-model", 10))
+def test_dry_run_lines_for_each_teacher(tmp_path: Path) -> None:
+    def lines(spec: str, count: int) -> list[str]:
+        with TeacherConfig(spec=spec, dry_run=True).open(
+            tmp_path
+        ) as teacher:  # no key needed, nothing opened
+            assert teacher.ledger is None
+            with pytest.raises(RuntimeError):
+                teacher.policy()
+            return teacher.dry_run_lines(count)
+
+    assert "$0" in lines("oracle", 100)[0]
+    text = lines("anthropic:claude-sonnet-4-5", 1000)
+    assert any("$      405.00" in line for line in text) and any("$      156.60" in line for line in text)
+    assert "no price for my-model" in "\n".join(lines("openai:my-model", 10))

@@ -22,12 +22,13 @@ import hashlib
 import logging
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agentic_pipeline import __version__
-from agentic_pipeline.policies.base import Policy, PolicyResponse, Usage
+from agentic_pipeline.llm.usage import Usage
+from agentic_pipeline.policies.base import Policy, PolicyResponse
 from agentic_pipeline.records import SCHEMA_VERSION, Outcome, TrajectoryRecord
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task
@@ -49,9 +50,8 @@ the task asks for it."""
 
 @dataclass
 class RunConfig:
-    """Limits and choices of one run; the runner builds one from the CLI options."""
+    """The agent loop's limits and choices for one run (the policy comes from the run's ``Teacher``)."""
 
-    teacher: str = "oracle"
     max_steps: int = 30
     max_seconds: float = 900.0
     max_tokens: int | None = None
@@ -60,8 +60,6 @@ class RunConfig:
     backend: str = "bwrap"
     seed: int = 0
     system_prompt: str = SYSTEM_PROMPT
-    # Free-form settings for policy factories (model parameters, endpoints, ...).
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 class EpisodeEnd(Exception):

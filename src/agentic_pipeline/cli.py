@@ -18,7 +18,8 @@ COMMAND_MODULES = [
     "train",
     "plan",
     "generate_preferences",
-    "generate_more",
+    "generate_conversations",
+    "generate_reasoning",
     "tasks_synthesize",
 ]
 

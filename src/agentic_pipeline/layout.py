@@ -46,6 +46,11 @@ def data_file(data_dir: Path, kind: str, category: str) -> Path:
     return folder / f"{category}.jsonl"
 
 
+def rejected_file(data_dir: Path, category: str, *, kind: str = "trajectory") -> Path:
+    """The file a rejected record of this kind and category is written to (``rejected/<kind dir>/``)."""
+    return Path(data_dir) / "rejected" / KIND_DIRS[kind] / f"{category}.jsonl"
+
+
 def kind_from_path(path: Path, data_dir: Path | None = None) -> str | None:
     """The kind implied by a file's directory (``.../trajectories/x.jsonl`` -> trajectory)."""
     parts = Path(path).resolve().relative_to(Path(data_dir).resolve()).parts if data_dir else Path(path).parts

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from agentic_pipeline.chat_templates import qwen2_5_chat_template
+
 
 class TemplateError(ValueError):
     """The chat template cannot be masked by prefix rendering, or fails to render a record."""
@@ -143,8 +145,6 @@ _QWEN_TOOLS_TAIL = (
 @lru_cache(maxsize=1)
 def _qwen2_5_template() -> str | None:
     try:
-        from agentic_pipeline.tiny import qwen2_5_chat_template
-
         return qwen2_5_chat_template()
     except (ImportError, FileNotFoundError):
         return None

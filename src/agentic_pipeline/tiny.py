@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from agentic_pipeline.chat_templates import qwen2_5_chat_template
 
 VOCAB_SIZE = 4096
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
@@ -30,11 +31,6 @@ QWEN2_SPLIT = (
     r"|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
 TINY_MARKER = "agentic-pipeline-tiny"
-
-
-def qwen2_5_chat_template() -> str:
-    """Qwen2.5's own chat template (with tools), as TRL ships it byte for byte."""
-    return resources.files("trl").joinpath("chat_templates/qwen2_5.jinja").read_text()
 
 
 # The corpus: standard-library modules (plenty of ordinary Python, English docstrings, tests-like

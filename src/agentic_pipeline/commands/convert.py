@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -25,18 +25,12 @@ from rich.progress import (
 from rich.table import Table
 
 from agentic_pipeline.commands import app
-from agentic_pipeline.commands.run_options import (
-    BaseUrl,
-    Concurrency,
-    MaxCostUsd,
-    RequestTimeout,
-    Rpm,
-    budget_exit,
-    teacher_run,
-)
+from agentic_pipeline.commands.options import ExitCode, TeacherOptions, grouped, open_teacher
 
 if TYPE_CHECKING:
     from agentic_pipeline.convert import Summary
+    from agentic_pipeline.generate.expand import ExpansionPlan
+    from agentic_pipeline.teacher import Teacher
 
 
 def _progress(console: Console) -> Progress:
@@ -80,56 +74,57 @@ def _print_notes(console: Console, summary: Summary) -> None:
 
 
 @app.command()
+@grouped
 def convert(
-    inputs: list[Path] | None = typer.Option(
-        None, "--input", "-i", help="A file or a folder (walked recursively); repeat for several."
-    ),
-    output: Path = typer.Option(
-        Path("data/domain"),
-        "--output",
-        "-o",
-        help="Folder for <domain>.jsonl; preference pairs go to ../preferences/.",
-    ),
-    fmt: str | None = typer.Option(
-        None, "--format", "-f", help="Force a format instead of detecting it per file (see --list-formats)."
-    ),
-    domain: str | None = typer.Option(
-        None,
-        "--domain",
-        "-d",
-        help="Domain of every record (default: the top folder under the input, else the file name).",
-    ),
-    expand: bool = typer.Option(
-        False,
-        "--expand",
-        help='Rewrite "How do I X?" examples into "Do X" answered with reasoning and, where the task can '
-        "be executed, a verified trajectory run in the sandbox (needs an LLM teacher).",
-    ),
-    teacher: str | None = typer.Option(
-        None,
-        "--teacher",
-        help="Teacher for --expand: anthropic:MODEL or openai:MODEL (an LLM), or oracle (no LLM: nothing "
-        "is expanded).",
-    ),
-    base_url: BaseUrl = None,
-    max_cost_usd: MaxCostUsd = None,
-    concurrency: Concurrency = None,
-    rpm: Rpm = None,
-    request_timeout: RequestTimeout = None,
-    workers: int = typer.Option(
-        os.cpu_count() or 1,
-        "--workers",
-        min=1,
-        help="Processes converting big JSON Lines files in parallel; with --expand, also the how-tos "
-        "handled at once unless --concurrency is given.",
-    ),
-    list_formats: bool = typer.Option(
-        False, "--list-formats", help="List the formats this command reads and exit."
-    ),
+    teacher: TeacherOptions,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Option("--input", "-i", help="A file or a folder (walked recursively); repeat for several."),
+    ] = None,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Folder for <domain>.jsonl; preference pairs go to ../preferences/."
+        ),
+    ] = Path("data/domain"),
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="Force a format instead of detecting it per file (see --list-formats)."
+        ),
+    ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option(
+            "--domain",
+            "-d",
+            help="Domain of every record (default: the top folder under the input, else the file name).",
+        ),
+    ] = None,
+    expand: Annotated[
+        bool,
+        typer.Option(
+            "--expand",
+            help='Rewrite "How do I X?" examples into "Do X" answered with reasoning and, where the task can '
+            "be executed, a verified trajectory run in the sandbox (needs an LLM --teacher).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes converting big JSON Lines files in parallel; with --expand, also the how-tos "
+            "handled at once unless --concurrency is given.",
+        ),
+    ] = os.cpu_count() or 1,
+    list_formats: Annotated[
+        bool, typer.Option("--list-formats", help="List the formats this command reads and exit.")
+    ] = False,
 ) -> None:
     """Convert existing instruction data (Alpaca, ShareGPT, OpenAI chat, Dolly, OASST, Q/A, preferences)."""
     from agentic_pipeline.convert import FORMATS, Options
-    from agentic_pipeline.convert.expand import ExpandError, expand_run_dir, expansion_plan
+    from agentic_pipeline.generate.expand import ExpandError, expand_run_dir, expansion_plan
 
     console = Console()  # the report
     err = Console(stderr=True)  # progress and errors
@@ -139,34 +134,28 @@ def convert(
         return
     if not inputs:
         err.print("[red]error:[/] --input PATH is required (a file or a folder of instruction data).")
-        raise typer.Exit(2)
+        raise typer.Exit(int(ExitCode.USAGE))
     try:
-        plan = expansion_plan(expand, teacher, base_url, concurrency or workers)
+        plan = expansion_plan(expand, teacher.teacher, teacher.concurrency or workers)
     except ExpandError as exc:
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(int(ExitCode.USAGE)) from None
     if plan.message:
         console.print(plan.message)
-    teaching = None
-    if plan.teacher is not None:  # a missing key is an error before any work, not after the conversion
-        teaching = teacher_run(
-            err,
-            plan.teacher,
-            expand_run_dir(output),
-            base_url,
-            max_cost_usd,
-            concurrency,
-            rpm,
-            request_timeout=request_timeout,
+    options = Options(fmt=fmt, domain=domain, workers=workers)
+    if plan.teacher is None:
+        _convert(console, err, inputs, output, options)
+        return
+    # A missing key is an error before any work, not after the conversion.
+    with open_teacher(teacher, expand_run_dir(output)) as opened:
+        summary = _convert(console, err, inputs, output, options)
+        _expand(console, err, plan, summary.outputs, output, opened)
+    if opened.budget_reached:
+        err.print(
+            f"[yellow]stopped: --max-cost-usd reached (${opened.total_usd():.4f} spent); "
+            "re-run with a higher budget to continue where this run stopped.[/yellow]"
         )
-    try:
-        summary = _convert(console, err, inputs, output, Options(fmt=fmt, domain=domain, workers=workers))
-    except typer.Exit:
-        if teaching is not None:
-            teaching.close()
-        raise
-    if teaching is not None:
-        _expand(console, err, plan, summary.outputs, output, teaching)
+        raise typer.Exit(int(ExitCode.BUDGET))
 
 
 def _convert(console: Console, err: Console, inputs: list[Path], output: Path, options) -> Summary:
@@ -186,11 +175,11 @@ def _convert(console: Console, err: Console, inputs: list[Path], output: Path, o
         except InputError as exc:
             progress.stop()
             err.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(2) from None
+            raise typer.Exit(int(ExitCode.USAGE)) from None
         except KeyboardInterrupt:
             progress.stop()
             err.print("interrupted: no output was changed (outputs move into place only at the end).")
-            raise typer.Exit(130) from None
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     console.print(_table(summary))
     _print_notes(console, summary)
     if summary.rejects_path:
@@ -202,13 +191,18 @@ def _convert(console: Console, err: Console, inputs: list[Path], output: Path, o
         console.print(f"wrote {path}")
     if summary.total("written") == 0:
         err.print("[red]error:[/] nothing could be converted (see the notes above).")
-        raise typer.Exit(1)
+        raise typer.Exit(int(ExitCode.FAILED))
     return summary
 
 
-def _expand(console: Console, err: Console, plan, outputs: list[Path], output: Path, teaching) -> None:
-    from agentic_pipeline.convert.expand import ExpandError, run_expansion
+def _expand(
+    console: Console, err: Console, plan: ExpansionPlan, outputs: list[Path], output: Path, teacher: Teacher
+) -> None:
+    from agentic_pipeline.generate.expand import ExpandError, count_candidates, run_expansion
 
+    if teacher.dry_run:
+        typer.echo("\n".join(teacher.dry_run_lines(count_candidates(outputs, output), unit="how-tos")))
+        return
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -224,26 +218,20 @@ def _expand(console: Console, err: Console, plan, outputs: list[Path], output: P
                 plan,
                 outputs,
                 output,
-                teaching,
+                teacher,
                 on_total=lambda n: progress.update(task, total=n),
                 tick=lambda: progress.advance(task),
             )
     except ExpandError as exc:
-        teaching.close()
         err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(1) from None
+        raise typer.Exit(int(ExitCode.FAILED)) from None
     except KeyboardInterrupt:
-        teaching.close()
         err.print(
             "interrupted: the teacher's answers are cached and written trajectories kept; rerun to go on."
         )
-        raise typer.Exit(130) from None
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     for line in lines:
         console.print(line)
-    if teaching.ledger is not None:
-        err.print(teaching.summary())
-    teaching.close()
-    budget_exit(err, teaching)
 
 
 def _files(inputs: list[Path]) -> list[Path]:

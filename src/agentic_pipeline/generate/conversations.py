@@ -23,8 +23,8 @@ conversation; the oracle sees the current request only (its plans replay one tas
 
 A session is kept (``DATA_DIR/conversations/coding_sessions.jsonl``) only if every request
 verified; otherwise it goes to ``DATA_DIR/rejected/conversations/coding_sessions.jsonl`` with
-``metadata.rejected_reason``. Session ids derive from the first task and the seed; resume, sharding
-and durable appends are the trajectory runner's (``generate.trajectories``).
+``metadata.rejected_reason``. Session ids derive from the first task and the seed; resume and sharding
+are the trajectory runner's (``generate.trajectories``), durable appends ``agentic_pipeline.jsonl``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ import logging
 import random
 import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -44,26 +43,22 @@ from typing import Any
 
 from agentic_pipeline import __version__
 from agentic_pipeline.agent import Episode, RunConfig
-from agentic_pipeline.generate.pool import Job, fill
-from agentic_pipeline.generate.trajectories import (
-    JsonlAppender,
-    done_task_ids,
-    order,
-    settled_task_ids,
-    trim_torn_tail,
-)
-from agentic_pipeline.layout import data_file
-from agentic_pipeline.llm.client import episode_scope
-from agentic_pipeline.policies import make_policy
-from agentic_pipeline.policies.base import PolicyResponse, Usage
+from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, fill
+from agentic_pipeline.generate.trajectories import order
+from agentic_pipeline.jsonl import done_task_ids, settled_task_ids
+from agentic_pipeline.layout import data_file, rejected_file
+from agentic_pipeline.llm.dryrun import EpisodeShape
+from agentic_pipeline.llm.usage import Usage
+from agentic_pipeline.policies.base import Policy, PolicyResponse
 from agentic_pipeline.policies.observe import clip
 from agentic_pipeline.records import SCHEMA_VERSION, ConversationRecord, Outcome
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, apply_edit
 from agentic_pipeline.tasks.catalog import candidates
 from agentic_pipeline.tasks.sources import CodeSource, project_sources
-from agentic_pipeline.tasks.validity import cached_validity, source_passes, task_is_valid
+from agentic_pipeline.tasks.validity import cached_validity, task_is_valid, usable_sources
 from agentic_pipeline.tasks.verify import verify
+from agentic_pipeline.teacher import Teacher, oracle_teacher
 from agentic_pipeline.tools import TOOL_SPECS
 
 log = logging.getLogger(__name__)
@@ -86,7 +81,7 @@ PRECHECK_TIMEOUT_S = 20.0
 OUTPUT_LINES = 20
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SessionConfig:
     count: int
     out: Path = Path("data")
@@ -96,27 +91,13 @@ class SessionConfig:
     turns: tuple[int, int] = (2, 4)
     run: RunConfig = field(default_factory=lambda: RunConfig(system_prompt=SESSION_SYSTEM_PROMPT))
     sources: list[CodeSource] | None = None  # None: the shipped projects whose tests pass
-    teacher_run: Any = None
     max_sessions: int | None = None  # stop after starting this many sessions (a cap on attempts)
 
 
-@dataclass
-class SessionState:
-    target: int
-    kept: int = 0
-    rejected: int = 0
-    invalid: int = 0
-    errors: int = 0
-    skipped: int = 0
-    inflight: int = 0
-    new_kept: int = 0
-    attempts: int = 0
-    exhausted: bool = False
-    budget_stopped: bool = False
-    started: float = field(default_factory=time.monotonic)
-
-
-ProgressFn = Callable[[SessionState], None]
+def session_shape(turns: tuple[int, int]) -> EpisodeShape:
+    """``--dry-run``: a session is ~6 model calls per request over one growing conversation."""
+    requests = (turns[0] + turns[1]) / 2
+    return EpisodeShape(steps=round(6 * requests), first_prompt=3_000, last_prompt=round(6_000 * requests))
 
 
 def parse_turns(text: str) -> tuple[int, int]:
@@ -133,10 +114,6 @@ def parse_turns(text: str) -> tuple[int, int]:
 
 def session_id(first_task_id: str, seed: int, teacher: str) -> str:
     return "sess-" + hashlib.sha256(f"{first_task_id}\x00{seed}\x00{teacher}".encode()).hexdigest()[:20]
-
-
-def rejected_file(data_dir: Path) -> Path:
-    return Path(data_dir) / "rejected" / "conversations" / f"{CATEGORY}.jsonl"
 
 
 # ----------------------------------------------------------------------------- the plan of a session
@@ -165,8 +142,10 @@ class SessionPlan:
         return self.rng.choice(FOLLOW_FAMILIES)
 
 
-def plan_session(first: Task, pools: dict[str, list[Task]], config: SessionConfig) -> SessionPlan:
-    key = session_id(first.id, config.seed, config.run.teacher)
+def plan_session(
+    first: Task, pools: dict[str, list[Task]], config: SessionConfig, teacher: str
+) -> SessionPlan:
+    key = session_id(first.id, config.seed, teacher)
     rng = random.Random(int(hashlib.sha256(key.encode()).hexdigest()[:16], 16))
     follow = {}
     for family, tasks in pools.items():
@@ -280,7 +259,7 @@ def follow_message(task: Task, output: str, rng: random.Random, seen: set[str] |
 class SessionPolicy:
     """Wraps a teacher for a session: session tools, finish -> text answer, unique call ids."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Policy) -> None:
         self.inner = inner
         self.name = inner.name
         self.is_oracle = inner.name == "oracle"
@@ -378,7 +357,7 @@ def _restore(ws: Path, originals: dict[str, str]) -> None:
 
 
 async def run_session(
-    plan: SessionPlan, src: CodeSource, policy: Any, config: SessionConfig
+    plan: SessionPlan, src: CodeSource, policy: Policy, config: SessionConfig
 ) -> ConversationRecord:
     """Run every request of ``plan`` in one workspace; the record's outcome says whether all verified."""
     started = time.monotonic()
@@ -481,16 +460,6 @@ def _reason(results: list[RequestResult], ended_right: bool) -> str:
 # ----------------------------------------------------------------------------- the run
 
 
-async def _usable_sources(backend: str) -> list[CodeSource]:
-    out = []
-    for src in project_sources():
-        if await source_passes(src, backend):
-            out.append(src)
-        else:
-            log.warning("skipping %s: its own tests fail on the pristine code", src.name)
-    return out
-
-
 def session_pools(sources: list[CodeSource]) -> dict[str, list[Task]]:
     pools = {f: candidates(f, sources, standalone=False) for f in (*FOLLOW_FAMILIES, "refactoring")}
     # Of devops, the Makefile tasks fit a session's workspace; merge/revert/bisect rebuild git history.
@@ -500,54 +469,52 @@ def session_pools(sources: list[CodeSource]) -> dict[str, list[Task]]:
     return pools
 
 
-async def generate_sessions(config: SessionConfig, progress: ProgressFn | None = None) -> SessionState:
-    """Run sessions until ``config.count`` are kept (counting those already on disk)."""
-    loop = asyncio.get_running_loop()
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=max(8, config.workers * 2)))
+async def generate_sessions(
+    config: SessionConfig, teacher: Teacher | None = None, progress: ProgressFn | None = None
+) -> Counts:
+    """Run sessions with ``teacher`` (default: the oracle) until ``config.count`` are kept (counting
+    those already on disk)."""
+    teacher = teacher or oracle_teacher(config.seed)
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=max(8, config.workers * 2))
+    )
     run = config.run
-    opts = {k: v for k, v in run.options.items() if k != "base_url"}
-    if run.teacher == "oracle":
-        opts = {"seed": run.seed}
-    policy = make_policy(run.teacher, run.options.get("base_url"), **opts)
-    sources = config.sources if config.sources is not None else await _usable_sources(run.backend)
+    sources = (
+        config.sources if config.sources is not None else await usable_sources(project_sources(), run.backend)
+    )
     by_name = {s.name: s for s in sources}
     pools = session_pools(sources)
     firsts = order([t for f in FOLLOW_FAMILIES for t in pools[f]], config.seed, config.shard)
-    kept_path, rej_path = data_file(config.out, "conversation", CATEGORY), rejected_file(config.out)
-    for path in (kept_path, rej_path):
-        trim_torn_tail(path)  # a line torn by a killed run, even if no new session is needed
-    kept_ids = done_task_ids(kept_path)
-    done = settled_task_ids(kept_path, rej_path)
-    state = SessionState(config.count, kept=len(kept_ids))
-    plans = (plan_session(t, pools, config) for t in firsts)
-    todo = (p for p in plans if p.key not in done)
-    state.skipped = len(done)
-    if state.kept >= config.count:
-        if progress:
-            progress(state)
-        return state
-    kept_out, rej_out = JsonlAppender(kept_path), JsonlAppender(rej_path)
+    files = RecordFiles(
+        data_file(config.out, "conversation", CATEGORY),
+        rejected_file(config.out, CATEGORY, kind="conversation"),
+    )
+    kept_ids = done_task_ids(files.kept_path)
+    done = settled_task_ids(files.kept_path, files.rejected_path)
+    counts = Counts(CATEGORY, config.count, kept=len(kept_ids), skipped=len(done))
+    if progress:
+        progress(counts)
+    if counts.reached():
+        return counts
+    policy = teacher.policy()
 
-    async def run_one(plan: SessionPlan) -> ConversationRecord:
-        with episode_scope(plan.key):  # a paid teacher's requests are booked to the session
-            return await run_session(plan, by_name[plan.first.source], policy, config)
+    async def session(plan: SessionPlan) -> Done:
+        return files.write(await run_session(plan, by_name[plan.first.source], policy, config))
 
-    jobs = (Job(p.key, partial(task_is_valid, p.first, run.backend), partial(run_one, p)) for p in todo)
+    plans = (plan_session(t, pools, config, teacher.name) for t in firsts)
+    jobs = (
+        Job(p.key, partial(session, p), partial(task_is_valid, p.first, run.backend))
+        for p in plans
+        if p.key not in done
+    )
     try:
-        await fill(
-            state,
+        return await fill(
+            counts,
             jobs,
-            kept_out,
-            rej_out,
             workers=config.workers,
-            teacher_run=config.teacher_run,
+            teacher=teacher,
             max_attempts=config.max_sessions,
             progress=progress,
         )
     finally:
-        kept_out.close()
-        rej_out.close()
-    state.exhausted = state.kept < config.count
-    if progress:
-        progress(state)
-    return state
+        files.close()

@@ -1,119 +1,211 @@
-"""Fill a data file to a target count with verified records, many jobs at once.
+"""The one worker pool behind every generator: many jobs at once until enough are kept.
 
-The one worker pool behind every generator that runs episodes (trajectories, sessions): jobs are
-checked (is the task valid?), run, and their record appended to the kept file when verified, to the
-rejected file otherwise, one whole line at a time. Never more than ``target`` records are kept: a
-worker waits while the records in flight could reach it, because one of them may still fail and
-need replacing. A paid teacher's budget stops new jobs; those in flight finish and are written.
+Trajectories, sessions, reasoning, task synthesis and ``convert --expand`` all run here. A job is
+checked (is its task valid? cached after the first check), then run; the job writes its record
+durably itself (kept or rejected, one whole line) and returns ``Done``. The pool counts in one
+``Counts`` type and, for a paid teacher, books every request of the job to its key
+(``Teacher.episode``) and marks the episode finished once its record is written.
+
+- **Never over target.** A worker waits while the jobs in flight could reach ``target``: one of
+  them may still be rejected and need replacing (``target=None``: run every job).
+- **The budget holds.** Before each job the teacher is asked ``allows_new()``; once
+  ``--max-cost-usd`` is reached no job starts, those in flight finish and are written.
+- **A broken job never stops a days-long run.** An exception is logged with the job's key and
+  counted in ``errors`` (the job is not marked finished, so a resumed run tries it again);
+  ``max_consecutive_errors`` ends the run (``aborted``) when the teacher is plainly down.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from typing import Any, Protocol
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from agentic_pipeline.agent import TaskSetupError
+from agentic_pipeline.jsonl import JsonlAppender, trim_torn_tail
+from agentic_pipeline.llm.secrets import redact
 from agentic_pipeline.records import dump_record
+from agentic_pipeline.teacher import Teacher
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
+class Counts:
+    """What a run did, for one output (a category, the sessions, the synthesized projects)."""
+
+    name: str
+    target: int | None  # kept records wanted, earlier runs' included; None: every job
+    kept: int = 0  # in the output, earlier runs' included
+    new_kept: int = 0
+    rejected: int = 0
+    invalid: int = 0  # candidates that turned out not to be valid tasks
+    errors: int = 0  # jobs that raised (logged with their key)
+    skipped: int = 0  # settled by an earlier run
+    inflight: int = 0
+    attempts: int = 0  # jobs started
+    exhausted: bool = False  # the jobs ran out before the target
+    budget_stopped: bool = False  # --max-cost-usd reached: no new job was started
+    aborted: bool = False  # max_consecutive_errors in a row
+    last_error: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def shortfall(self) -> int:
+        if self.target is None or not self.exhausted or self.budget_stopped:
+            return 0
+        return max(0, self.target - self.kept)
+
+    def rate_per_minute(self) -> float:
+        return self.new_kept / max(1e-6, (time.monotonic() - self.started) / 60)
+
+    def reached(self) -> bool:
+        return self.target is not None and self.kept >= self.target
+
+
+@dataclass(frozen=True)
+class Done:
+    """A finished job: the id of the record it wrote, and whether that record was kept."""
+
+    record_id: str
+    kept: bool
+
+
+@dataclass
 class Job:
-    key: str  # the id a paid teacher's requests are booked to
-    check: Callable[[], Awaitable[bool]]  # is the candidate a valid task (cached after its first check)
-    run: Callable[[], Awaitable[Any]]  # -> a record with ``outcome.verified``
+    key: str  # the episode id a paid teacher's requests are booked to
+    run: Callable[[], Awaitable[Done | None]]  # writes the record; None: not a valid task after all
+    check: Callable[[], Awaitable[bool]] | None = None  # is the candidate a valid task
 
 
-class PoolState(Protocol):
-    target: int
-    kept: int
-    rejected: int
-    invalid: int
-    errors: int
-    inflight: int
-    new_kept: int
-    attempts: int
-    budget_stopped: bool
-
-
-class Appender(Protocol):
-    def append(self, obj: dict[str, Any]) -> None: ...
+ProgressFn = Callable[[Counts], None]
 
 
 async def fill(
-    state: PoolState,
-    jobs: Iterator[Job],
-    kept_out: Appender,
-    rej_out: Appender,
+    counts: Counts,
+    jobs: Iterable[Job],
     *,
     workers: int,
-    teacher_run: Any = None,
+    teacher: Teacher | None = None,
     max_attempts: int | None = None,
-    progress: Callable[[Any], None] | None = None,
-) -> None:
-    """Run ``jobs`` with ``workers`` at once until ``state.kept`` reaches ``state.target``."""
+    max_consecutive_errors: int | None = None,
+    progress: ProgressFn | None = None,
+) -> Counts:
+    """Run ``jobs``, ``workers`` at once, until ``counts.kept`` reaches ``counts.target``."""
+    source = iter(jobs)
     changed = asyncio.Event()
+    consecutive = 0
+
+    def full() -> bool:
+        return counts.target is not None and counts.kept + counts.inflight >= counts.target
 
     async def worker() -> None:
-        while state.kept < state.target:
-            if state.kept + state.inflight >= state.target:
+        nonlocal consecutive
+        while not counts.reached() and not counts.aborted:
+            if full():
                 changed.clear()
-                await changed.wait()  # an in-flight job may still fail and need replacing
+                await changed.wait()  # a job in flight may still be rejected and need replacing
                 continue
-            if teacher_run is not None and not teacher_run.allows_new():
-                state.budget_stopped = True
+            if teacher is not None and not teacher.allows_new():
+                counts.budget_stopped = True
                 return
-            job = next(jobs, None)
-            if job is None or (max_attempts is not None and state.attempts >= max_attempts):
+            if max_attempts is not None and counts.attempts >= max_attempts:
+                return
+            job = next(source, None)
+            if job is None:
                 return
             try:
-                valid = await job.check()
-            except Exception:  # a broken candidate must not stop a days-long run
+                valid = job.check is None or await job.check()
+            except Exception:  # a broken candidate must not stop the run
                 log.exception("checking %s failed", job.key)
-                state.errors += 1
+                counts.errors += 1
                 continue
             if not valid:
-                state.invalid += 1
+                counts.invalid += 1
                 continue
-            if state.kept + state.inflight >= state.target:
+            if full():
                 continue
-            state.attempts += 1
-            state.inflight += 1
+            counts.attempts += 1
+            counts.inflight += 1
             try:
-                record = await job.run()
+                if teacher is None:
+                    done = await job.run()
+                else:
+                    with teacher.episode(job.key):
+                        done = await job.run()
             except TaskSetupError as exc:
                 log.warning("%s", exc)
-                state.invalid += 1
+                counts.invalid += 1
                 continue
-            except Exception:
-                log.exception("%s failed outside the agent loop", job.key)
-                state.errors += 1
+            except Exception as exc:
+                counts.errors += 1
+                counts.last_error = redact(f"{type(exc).__name__}: {exc}")[:500]
+                log.warning(
+                    "%s failed: %s", job.key, counts.last_error, exc_info=log.isEnabledFor(logging.INFO)
+                )
+                consecutive += 1
+                if max_consecutive_errors is not None and consecutive >= max_consecutive_errors:
+                    counts.aborted = True
                 continue
             finally:
-                state.inflight -= 1
+                counts.inflight -= 1
                 changed.set()
-            _write(record, state, kept_out, rej_out)
-            if teacher_run is not None:
-                teacher_run.episode_written(job.key, record.id, record.outcome.verified)
-            changed.set()
+            consecutive = 0
+            if done is None:
+                counts.invalid += 1
+            else:
+                _count(counts, done)
+                if teacher is not None:
+                    teacher.episode_written(job.key, done.record_id, done.kept)
             if progress:
-                progress(state)
+                progress(counts)
+        changed.set()  # wake the waiting workers: the run is over or this worker ran dry
 
     await asyncio.gather(*(worker() for _ in range(max(1, workers))))
+    counts.exhausted = counts.target is not None and counts.kept < counts.target and not counts.aborted
+    if progress:
+        progress(counts)
+    return counts
 
 
-def _write(record: Any, state: PoolState, kept_out: Appender, rej_out: Appender) -> None:
-    obj = dump_record(record)
-    if record.outcome.verified:  # never over target: at most target - kept were in flight
-        kept_out.append(obj)
-        state.kept += 1
-        state.new_kept += 1
+def _count(counts: Counts, done: Done) -> None:
+    if done.kept:
+        counts.kept += 1
+        counts.new_kept += 1
     else:
-        reason = f"{record.outcome.exit_status}: {record.outcome.detail}"
-        obj["metadata"].setdefault("rejected_reason", reason[:2000])  # a runner may have said it better
-        rej_out.append(obj)
-        state.rejected += 1
+        counts.rejected += 1
+
+
+class RecordFiles:
+    """The kept file and the rejected file of one output; each record is one durable whole line."""
+
+    def __init__(self, kept: Path, rejected: Path) -> None:
+        self.kept_path, self.rejected_path = kept, rejected
+        for path in (kept, rejected):
+            trim_torn_tail(path)  # a line torn by a killed run, even if nothing new is written
+        self._out: dict[Path, JsonlAppender] = {}
+
+    def write(self, record: Any, reason: str = "", **metadata: Any) -> Done:
+        """Append ``record``: kept when its outcome is verified and there is no ``reason`` to reject it.
+        A rejected record says why in ``metadata.rejected_reason``; ``metadata`` adds fields to both."""
+        obj = dump_record(record)
+        obj["metadata"].update(metadata)
+        outcome = getattr(record, "outcome", None)
+        kept = not reason and (outcome is None or outcome.verified)
+        if not kept:
+            why = reason or f"{outcome.exit_status}: {outcome.detail}"
+            obj["metadata"].setdefault("rejected_reason", why[:2000])  # a runner may have said it better
+        path = self.kept_path if kept else self.rejected_path
+        if path not in self._out:
+            self._out[path] = JsonlAppender(path)
+        self._out[path].append(obj)
+        return Done(record.id, kept)
+
+    def close(self) -> None:
+        for out in self._out.values():
+            out.close()
+        self._out.clear()

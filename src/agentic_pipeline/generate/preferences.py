@@ -23,7 +23,6 @@ deterministic and ids already in the file are skipped, so re-running continues t
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import shutil
@@ -48,10 +47,13 @@ from agentic_pipeline.generate.prefs.judge import DEFAULT_MIN_MARGIN, Verdict, j
 from agentic_pipeline.generate.prefs.measure import Measurer, tool_versions
 from agentic_pipeline.generate.prefs.render import all_phrasings, pair_key, phrasing_order, render_pair
 from agentic_pipeline.generate.prefs.teacher import SampleStore
-from agentic_pipeline.generate.trajectories import JsonlAppender, split_count
-from agentic_pipeline.layout import data_file
+from agentic_pipeline.generate.trajectories import split_count
+from agentic_pipeline.jsonl import JsonlAppender, existing_ids
+from agentic_pipeline.layout import data_file, rejected_file
+from agentic_pipeline.llm.dryrun import EpisodeShape
 from agentic_pipeline.records import PREFERENCE_CATEGORIES, PreferenceRecord, dump_record
 from agentic_pipeline.sandbox import Limits, Sandbox
+from agentic_pipeline.teacher import Teacher
 from agentic_pipeline.tools import execute_tool
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ log = logging.getLogger(__name__)
 ProgressFn = Callable[[str, "CategoryStats"], None]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class PrefConfig:
     count: int
     categories: list[str]
@@ -68,14 +70,18 @@ class PrefConfig:
     seed: int = 0
     workers: int = 2
     backend: str = "bwrap"
-    teacher: str | None = None
-    teacher_base_url: str | None = None
-    samples: int = 4
+    samples: int = 4  # best-of-N samples per problem from an LLM teacher
     cache: Path | None = None
     catalog_root: Path = CATALOG_DIR
     problems: list[str] | None = None  # restrict to these problem names (tests, benchmarks)
     derived: bool = True  # code_quality: also the shipped best variants with lint smells added
     trajectories: bool = True
+
+
+# ``--dry-run``: one sample is one request: the task prompt and tools, ~600 tokens of code back.
+SAMPLE_SHAPE = EpisodeShape(
+    steps=1, first_prompt=1_800, last_prompt=1_800, output_per_step=600, shared_prefix=1_200
+)
 
 
 @dataclass
@@ -102,28 +108,8 @@ class CategoryStats:
         return max(0, self.target - self.done)
 
 
-def rejected_pairs_file(data_dir: Path, category: str) -> Path:
-    return Path(data_dir) / "rejected" / "preferences" / f"{category}.jsonl"
-
-
 def default_cache() -> Path:
     return Path.home() / ".cache" / "agentic-pipeline" / "preference-measurements.jsonl"
-
-
-def existing_ids(path: Path) -> set[str]:
-    """Ids of the whole lines in ``path`` (a torn tail is ignored; the appender trims it)."""
-    ids: set[str] = set()
-    if not path.exists():
-        return ids
-    with path.open("rb") as fh:
-        for n, raw in enumerate(fh, start=1):
-            if not raw.endswith(b"\n"):
-                break
-            try:
-                ids.add(json.loads(raw)["id"])
-            except (json.JSONDecodeError, KeyError, TypeError):
-                raise ValueError(f"{path}:{n}: not a JSON record with an id") from None
-    return ids
 
 
 # ----------------------------------------------------------------------------- catalogue pairs
@@ -205,7 +191,12 @@ class CatalogPairs:
     """Judged problems of one category, measured on first use, and the records they yield."""
 
     def __init__(
-        self, config: PrefConfig, category: str, measurer: Measurer, pool: ThreadPoolExecutor
+        self,
+        config: PrefConfig,
+        category: str,
+        measurer: Measurer,
+        pool: ThreadPoolExecutor,
+        teacher: Teacher | None = None,
     ) -> None:
         shipped = problems_for(category, config.catalog_root)
         derived: list[Problem] = []
@@ -220,20 +211,30 @@ class CatalogPairs:
         self.problems = shipped + derived
         self.config, self.category, self.measurer, self.pool = config, category, measurer, pool
         self.judged: list[JudgedProblem] = []
-        self.policy = None
-        if config.teacher:
-            from agentic_pipeline.policies import make_policy
-
-            # temperature 1: best-of-N needs samples that differ
-            self.policy = make_policy(config.teacher, base_url=config.teacher_base_url, temperature=1.0)
+        self.teacher, self.policy = teacher, None
+        if teacher is not None and teacher.paid:
+            self.policy = teacher.policy(temperature=1.0)  # best-of-N needs samples that differ
             store = (config.cache or default_cache()).with_suffix(".teacher-samples.jsonl")
             self.samples = SampleStore(store)
 
     def _judge(self, problem: Problem) -> JudgedProblem:
         extra: list[tuple[Candidate, str | None]] = []
         if self.policy is not None and not problem.claims:  # derived problems repeat a shipped task
-            extra = asyncio.run(self.samples.get(self.policy, problem, self.config.samples))
+            extra = self._sampled(problem)
         return judge_problem(problem, self.measurer, self.config.min_margin[self.category], self.pool, extra)
+
+    def _sampled(self, problem: Problem) -> list[tuple[Candidate, str | None]]:
+        """The teacher's samples for ``problem``: stored ones are free; new ones are one episode of the
+        run's ledger, asked only while the budget allows (none once it is reached)."""
+        assert self.teacher is not None and self.policy is not None
+        n = self.config.samples
+        key = self.samples.key(self.policy.name, problem, n)
+        if key not in self.samples.samples and not self.teacher.allows_new():
+            return []
+        with self.teacher.episode(f"pref:{key[:24]}"):
+            extra = asyncio.run(self.samples.get(self.policy, problem, n))
+        self.teacher.episode_written(f"pref:{key[:24]}", problem.key, True)
+        return extra
 
     def judged_problems(self) -> Iterator[JudgedProblem]:
         for i, problem in enumerate(self.problems):
@@ -272,10 +273,10 @@ def _trajectory_records(config: PrefConfig, category: str, stats: CategoryStats)
 
 
 def _run_category(config: PrefConfig, category: str, target: int, measurer: Measurer,
-                  pool: ThreadPoolExecutor, progress: ProgressFn | None) -> CategoryStats:  # fmt: skip
+                  pool: ThreadPoolExecutor, progress: ProgressFn | None, teacher: Teacher | None) -> CategoryStats:  # fmt: skip
     stats = CategoryStats(category, target)
     out_path = data_file(config.out, "preference", category)
-    drop_path = rejected_pairs_file(config.out, category)
+    drop_path = rejected_file(config.out, category, kind="preference")
     done, done_drops = existing_ids(out_path), existing_ids(drop_path)
     stats.existing = len(done)
     if stats.done >= target:
@@ -297,7 +298,7 @@ def _run_category(config: PrefConfig, category: str, target: int, measurer: Meas
             stats.trajectory_pairs += 1
             if emit(record):
                 return stats
-        catalog = CatalogPairs(config, category, measurer, pool)
+        catalog = CatalogPairs(config, category, measurer, pool, teacher)
         counted: set[str] = set()
         for jp, verdict, record in catalog.records():
             key = pair_key(jp.problem, verdict)
@@ -339,8 +340,11 @@ def judge_all(config: PrefConfig, category: str) -> list[Verdict]:
         return [v for jp in catalog.judged_problems() for v in jp.verdicts]
 
 
-def generate(config: PrefConfig, progress: ProgressFn | None = None) -> list[CategoryStats]:
-    """Write up to ``config.count`` pairs (spread over the categories); returns per-category stats."""
+def generate(
+    config: PrefConfig, progress: ProgressFn | None = None, teacher: Teacher | None = None
+) -> list[CategoryStats]:
+    """Write up to ``config.count`` pairs (spread over the categories); returns per-category stats.
+    With an LLM ``teacher``, its best-of-N samples join the measured candidates (within its budget)."""
     for category in config.categories:
         if category not in PREFERENCE_CATEGORIES:
             raise ValueError(
@@ -350,4 +354,6 @@ def generate(config: PrefConfig, progress: ProgressFn | None = None) -> list[Cat
     measurer = Measurer(config.cache, backend=config.backend)
     targets = split_count(config.count, config.categories)
     with ThreadPoolExecutor(max_workers=max(1, config.workers)) as pool:
-        return [_run_category(config, c, targets[c], measurer, pool, progress) for c in config.categories]
+        return [
+            _run_category(config, c, targets[c], measurer, pool, progress, teacher) for c in config.categories
+        ]

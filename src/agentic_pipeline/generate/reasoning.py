@@ -19,46 +19,42 @@ reasons in steps and ends with an ``Answer:`` section; others go to the rejected
 Offline, those categories are refused (``ReasoningState.refused`` says why; nothing is written).
 
 Resume: each record's ``metadata.task_id`` (the debugging task or the topic item) is skipped on a
-re-run; appends are the trajectory runner's (one fsync'd line, torn tails trimmed).
+re-run; appends are ``agentic_pipeline.jsonl``'s (one fsync'd line, torn tails trimmed).
 """
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import hashlib
 import logging
 import random
 import re
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from agentic_pipeline import __version__
-from agentic_pipeline.generate.trajectories import (
-    JsonlAppender,
-    done_task_ids,
-    in_shard,
-    order,
-    trim_torn_tail,
-)
-from agentic_pipeline.layout import data_file
-from agentic_pipeline.llm.client import episode_scope
+from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, fill
+from agentic_pipeline.generate.trajectories import in_shard, order, split_count
+from agentic_pipeline.jsonl import done_task_ids
+from agentic_pipeline.layout import data_file, rejected_file
+from agentic_pipeline.llm.dryrun import EpisodeShape
+from agentic_pipeline.policies.base import Policy
 from agentic_pipeline.policies.observe import clip, parse_tests
 from agentic_pipeline.records import (
     REASONING_CATEGORIES,
     SCHEMA_VERSION,
     Outcome,
     ReasoningRecord,
-    dump_record,
 )
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, apply_edit
 from agentic_pipeline.tasks.catalog import candidates
 from agentic_pipeline.tasks.sources import CodeSource, all_sources
-from agentic_pipeline.tasks.validity import source_passes, task_is_valid
+from agentic_pipeline.tasks.validity import task_is_valid, usable_sources
+from agentic_pipeline.teacher import Teacher, oracle_teacher
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +97,7 @@ def refusal_message(category: str, count: int) -> str:
     )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ReasoningConfig:
     count: int
     categories: list[str]
@@ -109,35 +105,22 @@ class ReasoningConfig:
     workers: int = 2
     seed: int = 0
     shard: tuple[int, int] = (0, 1)
-    teacher: str = "oracle"
     backend: str = "bwrap"
     batch: bool = False
     poll_seconds: float = 30.0
-    teacher_options: dict[str, Any] = field(default_factory=dict)  # make_policy options (ledger, limits...)
-    base_url: str | None = None
-    teacher_run: Any = None
     sources: list[CodeSource] | None = None  # problem_solving: None = every built-in source that passes
     max_items: int | None = None  # problem_solving: stop after trying this many tasks (a cap on attempts)
 
 
 @dataclass
-class ReasoningState:
-    category: str
-    target: int
-    kept: int = 0
-    rejected: int = 0
-    invalid: int = 0
-    errors: int = 0
-    new_kept: int = 0
-    exhausted: bool = False
-    refused: str | None = None
+class ReasoningCounts(Counts):
+    refused: str | None = None  # why a category was not generated (offline: the design categories)
 
 
-ProgressFn = Callable[[ReasoningState], None]
-
-
-def rejected_file(data_dir: Path, category: str) -> Path:
-    return Path(data_dir) / "rejected" / "reasoning" / f"{category}.jsonl"
+# ``--dry-run``: one request per record, a ~1.5K-token prompt and a ~1.2K-token answer.
+REQUEST_SHAPE = EpisodeShape(
+    steps=1, first_prompt=1_500, last_prompt=1_500, output_per_step=1_200, shared_prefix=300
+)
 
 
 def record_id(item: str, teacher: str, seed: int) -> str:
@@ -399,7 +382,7 @@ def diff_in(text: str) -> str | None:
 
 
 async def problem_solving_item(
-    task: Task, seed: int, backend: str, policy: Any = None
+    task: Task, seed: int, backend: str, policy: Policy | None = None
 ) -> tuple[ReasoningRecord | None, str]:
     """(record, "") when grounded and verified; (record, why) when rejected; (None, "invalid") for no record.
 
@@ -415,10 +398,9 @@ async def problem_solving_item(
             {"role": "system", "content": TEACHER_PROBLEM_SYSTEM_PROMPT},
             record.messages[-2].model_dump(),
         ]
-        with episode_scope(record.metadata.task_id):
-            response = await policy.act(
-                [{k: v for k, v in m.items() if v is not None} for m in messages], [], None
-            )
+        response = await policy.act(
+            [{k: v for k, v in m.items() if v is not None} for m in messages], [], None
+        )
         text = (response.message.get("content") or "").strip() or "(empty)"
         record = ReasoningRecord(
             id=record_id(task.id, policy.name, seed),
@@ -532,212 +514,158 @@ def _text_of_anthropic(message: dict[str, Any]) -> str:
 # ----------------------------------------------------------------------------- the runs
 
 
-class _Writer:
-    def __init__(self, config: ReasoningConfig, category: str) -> None:
-        self.kept_path = data_file(config.out, "reasoning", category)
-        self.rej_path = rejected_file(config.out, category)
-        for path in (self.kept_path, self.rej_path):
-            trim_torn_tail(path)
-        kept = done_task_ids(self.kept_path)
-        self.done = set(kept) | set(done_task_ids(self.rej_path))
-        self.state = ReasoningState(category, 0, kept=len(kept))
-        self.kept_out: JsonlAppender | None = None
-        self.rej_out: JsonlAppender | None = None
-
-    def open(self) -> None:
-        self.kept_out, self.rej_out = JsonlAppender(self.kept_path), JsonlAppender(self.rej_path)
-
-    def write(self, record: ReasoningRecord, reason: str) -> None:
-        obj = dump_record(record)
-        if reason:
-            obj["metadata"]["rejected_reason"] = reason[:2000]
-            self.rej_out.append(obj)
-            self.state.rejected += 1
-        else:
-            self.kept_out.append(obj)
-            self.state.kept += 1
-            self.state.new_kept += 1
-
-    def close(self) -> None:
-        for out in (self.kept_out, self.rej_out):
-            if out is not None:
-                out.close()
+def _files(
+    config: ReasoningConfig, category: str, target: int
+) -> tuple[RecordFiles, set[str], ReasoningCounts]:
+    """The category's kept and rejected files, the items they settle, and its counts so far."""
+    files = RecordFiles(
+        data_file(config.out, "reasoning", category), rejected_file(config.out, category, kind="reasoning")
+    )
+    kept = done_task_ids(files.kept_path)
+    done = set(kept) | set(done_task_ids(files.rejected_path))
+    return files, done, ReasoningCounts(category, target, kept=len(kept))
 
 
 async def _problem_solving(
-    config: ReasoningConfig, target: int, progress: ProgressFn | None
-) -> ReasoningState:
-    w = _Writer(config, "problem_solving")
-    state = w.state
-    state.target = target
-    if state.kept >= target:
-        return state
-    if config.sources is not None:
-        sources = config.sources
-    else:
-        sources = [s for s in all_sources() if await source_passes(s, config.backend)]
+    config: ReasoningConfig, teacher: Teacher, target: int, progress: ProgressFn | None
+) -> ReasoningCounts:
+    files, done, counts = _files(config, "problem_solving", target)
+    if counts.reached():
+        return counts
+    sources = (
+        config.sources if config.sources is not None else await usable_sources(all_sources(), config.backend)
+    )
     tasks = order(candidates("debugging", sources, standalone=False), config.seed, config.shard)
-    policy = None
-    if config.teacher != "oracle":
-        from agentic_pipeline.policies import make_policy
+    policy = teacher.policy() if teacher.paid else None
 
-        policy = make_policy(config.teacher, config.base_url, **config.teacher_options)
-    todo = iter(t for t in tasks if t.id not in w.done)
-    inflight = attempts = 0
-    w.open()
+    async def item(task: Task) -> Done | None:
+        record, why = await problem_solving_item(task, config.seed, config.backend, policy)
+        return None if record is None else files.write(record, why)
 
-    async def worker() -> None:
-        nonlocal inflight, attempts
-        while state.kept < target:
-            if state.kept + inflight >= target:
-                await asyncio.sleep(0.05)  # one in flight may still fail and need replacing
-                continue
-            if config.max_items is not None and attempts >= config.max_items:
-                return
-            task = next(todo, None)
-            if task is None:
-                return
-            attempts += 1
-            inflight += 1
-            try:
-                if not await task_is_valid(task, config.backend):
-                    state.invalid += 1
-                    continue
-                record, why = await problem_solving_item(task, config.seed, config.backend, policy)
-            except Exception:
-                log.exception("reasoning from task %s failed", task.id)
-                state.errors += 1
-                continue
-            finally:
-                inflight -= 1
-            if record is None:
-                state.invalid += 1
-                continue
-            if state.kept >= target and not why:
-                return
-            w.write(record, why)
-            if config.teacher_run is not None and policy is not None:
-                config.teacher_run.episode_written(task.id, record.id, not why)
-            if progress:
-                progress(state)
-
+    jobs = (
+        Job(t.id, partial(item, t), partial(task_is_valid, t, config.backend))
+        for t in tasks
+        if t.id not in done
+    )
     try:
-        await asyncio.gather(*(worker() for _ in range(max(1, config.workers))))
+        await fill(
+            counts,
+            jobs,
+            workers=config.workers,
+            teacher=teacher,
+            max_attempts=config.max_items,
+            progress=progress,
+        )
     finally:
-        w.close()
-    state.exhausted = state.kept < target
-    return state
+        files.close()
+    return counts
 
 
 async def _teacher_category(
-    config: ReasoningConfig, category: str, target: int, progress: ProgressFn | None
-) -> ReasoningState:
-    from agentic_pipeline.policies import make_policy
-
-    w = _Writer(config, category)
-    state = w.state
-    state.target = target
-    items = [i for i in topic_items(category, config.seed) if in_shard(i.key, config.shard)]
+    config: ReasoningConfig, teacher: Teacher, category: str, target: int, progress: ProgressFn | None
+) -> ReasoningCounts:
+    files, done, counts = _files(config, category, target)
+    items = [
+        i for i in topic_items(category, config.seed) if in_shard(i.key, config.shard) and i.key not in done
+    ]
     items.sort(key=lambda i: hashlib.sha256(f"{config.seed}\x00{i.key}".encode()).hexdigest())
-    todo = [i for i in items if i.key not in w.done][: max(0, target - state.kept)]
-    if not todo:
-        state.exhausted = state.kept < target
-        return state
-    policy = make_policy(config.teacher, config.base_url, **config.teacher_options)
-    w.open()
+    if counts.reached() or not items:
+        counts.exhausted = not counts.reached()
+        return counts
+    policy = teacher.policy()
     try:
         if config.batch:
-            await _by_batch(config, policy, todo, w, progress)
+            await _by_batch(config, teacher, policy, items[: target - counts.kept], files, counts, progress)
         else:
-            await _live(config, policy, todo, w, progress)
+
+            async def live(item: TopicItem) -> Done:
+                response = await policy.act(item.messages, [], None)
+                return _finish(
+                    config,
+                    teacher,
+                    files,
+                    item,
+                    response.message.get("content") or "",
+                    response.usage.as_dict(),
+                )
+
+            jobs = (Job(i.key, partial(live, i)) for i in items)
+            await fill(counts, jobs, workers=config.workers, teacher=teacher, progress=progress)
     finally:
-        w.close()
-    state.exhausted = state.kept < target
-    return state
+        files.close()
+    return counts
 
 
-def _finish(config: ReasoningConfig, w: _Writer, item: TopicItem, text: str, usage: dict[str, Any]) -> None:
-    record = teacher_record(item, text, config.teacher, config.seed, usage)
-    w.write(record, answer_problem(text) or "")
-    if config.teacher_run is not None:
-        config.teacher_run.episode_written(item.key, record.id, not answer_problem(text))
-
-
-async def _live(config: ReasoningConfig, policy: Any, todo: list[TopicItem], w: _Writer, progress) -> None:
-    queue = iter(todo)
-
-    async def worker() -> None:
-        for item in queue:
-            if config.teacher_run is not None and not config.teacher_run.allows_new():
-                return
-            try:
-                with episode_scope(item.key):
-                    response = await policy.act(item.messages, [], None)
-            except Exception as exc:  # one failed request must not stop the run; it is retried on resume
-                log.warning("teacher request for %s failed: %s", item.key, exc)
-                w.state.errors += 1
-                continue
-            _finish(config, w, item, response.message.get("content") or "", response.usage.as_dict())
-            if progress:
-                progress(w.state)
-
-    await asyncio.gather(*(worker() for _ in range(max(1, config.workers))))
+def _finish(
+    config: ReasoningConfig,
+    teacher: Teacher,
+    files: RecordFiles,
+    item: TopicItem,
+    text: str,
+    usage: dict[str, Any],
+) -> Done:
+    record = teacher_record(item, text, teacher.name, config.seed, usage)
+    return files.write(record, answer_problem(text) or "")
 
 
 async def _by_batch(
-    config: ReasoningConfig, policy: Any, todo: list[TopicItem], w: _Writer, progress
+    config: ReasoningConfig,
+    teacher: Teacher,
+    policy: Policy,
+    todo: list[TopicItem],
+    files: RecordFiles,
+    counts: ReasoningCounts,
+    progress: ProgressFn | None,
 ) -> None:
+    """Message Batches: the whole category in one batch (its cost booked per result in the ledger)."""
     from agentic_pipeline.llm.batch import run_batch
 
-    if (
-        not config.teacher.startswith("anthropic:")
-        or config.teacher_run is None
-        or config.teacher_run.ledger is None
-    ):
+    if teacher.config.kind != "anthropic" or teacher.ledger is None:
         raise ValueError("--batch needs an anthropic:MODEL teacher (Message Batches is Anthropic's API)")
     requests = {}
     for item in todo:
-        params = policy.request(item.messages, [])
+        params = policy.request(item.messages, [])  # type: ignore[attr-defined]
         params.pop("model")
         requests[item.key.replace(":", "-")] = params
     outcome = await run_batch(
-        policy.client,
-        config.teacher_run.ledger,
-        f"reasoning-{w.state.category}",
-        policy.model,
+        policy.client,  # type: ignore[attr-defined]
+        teacher.ledger,
+        f"reasoning-{counts.name}",
+        policy.model,  # type: ignore[attr-defined]
         requests,
         poll_seconds=config.poll_seconds,
     )
     for item in todo:
         message = outcome.results.get(item.key.replace(":", "-"))
         if message is None:
-            w.state.errors += 1
+            counts.errors += 1
             continue
-        _finish(config, w, item, _text_of_anthropic(message), message.get("usage") or {})
+        done = _finish(config, teacher, files, item, _text_of_anthropic(message), message.get("usage") or {})
+        counts.kept, counts.new_kept = counts.kept + done.kept, counts.new_kept + done.kept
+        counts.rejected += not done.kept
+        teacher.episode_written(item.key, done.record_id, done.kept)
         if progress:
-            progress(w.state)
-
-
-def split_count(count: int, categories: list[str]) -> dict[str, int]:
-    base, extra = divmod(count, len(categories))
-    return {c: base + (1 if i < extra else 0) for i, c in enumerate(categories)}
+            progress(counts)
+    counts.exhausted = not counts.reached()
 
 
 async def generate_reasoning(
-    config: ReasoningConfig, progress: ProgressFn | None = None
-) -> list[ReasoningState]:
-    """Generate up to ``count`` records (split over the categories); a refused category says why."""
+    config: ReasoningConfig, teacher: Teacher | None = None, progress: ProgressFn | None = None
+) -> list[ReasoningCounts]:
+    """Up to ``config.count`` records (split over the categories) from ``teacher`` (default: the
+    oracle); a refused category says why."""
+    teacher = teacher or oracle_teacher(config.seed)
     for c in config.categories:
         if c not in REASONING_CATEGORIES:
             raise ValueError(
                 f"unknown category {c!r}; expected one of {', '.join(REASONING_CATEGORIES)} or all"
             )
-    states = []
+    results = []
     for category, target in split_count(config.count, config.categories).items():
         if category == "problem_solving":
-            states.append(await _problem_solving(config, target, progress))
-        elif config.teacher == "oracle":
-            states.append(ReasoningState(category, target, refused=refusal_message(category, target)))
+            results.append(await _problem_solving(config, teacher, target, progress))
+        elif not teacher.paid:
+            results.append(ReasoningCounts(category, target, refused=refusal_message(category, target)))
         else:
-            states.append(await _teacher_category(config, category, target, progress))
-    return states
+            results.append(await _teacher_category(config, teacher, category, target, progress))
+    return results

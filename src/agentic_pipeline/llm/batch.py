@@ -22,7 +22,7 @@ from typing import Any
 
 from agentic_pipeline.llm.ledger import Ledger
 from agentic_pipeline.llm.secrets import redact
-from agentic_pipeline.policies.base import Usage
+from agentic_pipeline.llm.usage import Usage
 
 log = logging.getLogger(__name__)
 

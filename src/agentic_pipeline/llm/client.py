@@ -23,7 +23,7 @@ from agentic_pipeline.llm.ledger import Ledger
 from agentic_pipeline.llm.ratelimit import RateLimiter
 from agentic_pipeline.llm.retry import AttemptStats, RetryPolicy, with_retries
 from agentic_pipeline.llm.secrets import redact
-from agentic_pipeline.policies.base import Usage
+from agentic_pipeline.llm.usage import Usage
 
 T = TypeVar("T")
 

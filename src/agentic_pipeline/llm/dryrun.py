@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agentic_pipeline.llm.prices import PriceTable
-from agentic_pipeline.policies.base import Usage
+from agentic_pipeline.llm.usage import Usage
 
 
 @dataclass(frozen=True)

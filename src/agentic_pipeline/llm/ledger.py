@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from agentic_pipeline.llm.prices import PriceTable, load_prices
-from agentic_pipeline.policies.base import Usage
+from agentic_pipeline.llm.usage import Usage
 
 LEDGER_FILE = "ledger.sqlite"
 

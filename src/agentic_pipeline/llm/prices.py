@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from agentic_pipeline.policies.base import Usage
+from agentic_pipeline.llm.usage import Usage
 
 PRICES_ENV = "AGENTIC_PRICES"
 # The repository's configs/ (src/agentic_pipeline/llm/prices.py -> parents[3] is the repo root).

@@ -1,15 +1,21 @@
-"""Policies: messages + tools in, one assistant message out (oracle, Anthropic, OpenAI-compatible)."""
+"""Policies: messages + tools in, one assistant message out (oracle, Anthropic, OpenAI-compatible).
+
+``make_policy`` is the factory; the run's ``agentic_pipeline.teacher.Teacher`` is the one caller
+in the package (it adds the ledger, the shared limits and the budget around every policy it makes).
+"""
 
 from typing import Any
 
+from agentic_pipeline.policies.base import Policy
 
-def _oracle(model: str, base_url: str | None, **opts: Any) -> Any:
+
+def _oracle(model: str, base_url: str | None, **opts: Any) -> Policy:
     from agentic_pipeline.policies.oracle import OraclePolicy
 
     return OraclePolicy(**opts)
 
 
-def _anthropic(model: str, base_url: str | None, **opts: Any) -> Any:
+def _anthropic(model: str, base_url: str | None, **opts: Any) -> Policy:
     from agentic_pipeline.llm.client import settings_from
     from agentic_pipeline.policies.anthropic_policy import AnthropicPolicy
 
@@ -17,7 +23,7 @@ def _anthropic(model: str, base_url: str | None, **opts: Any) -> Any:
     return AnthropicPolicy(model, settings_from(base_url, **opts), thinking=thinking, cache=cache)
 
 
-def _openai(model: str, base_url: str | None, **opts: Any) -> Any:
+def _openai(model: str, base_url: str | None, **opts: Any) -> Policy:
     from agentic_pipeline.llm.client import settings_from
     from agentic_pipeline.policies.openai_policy import OpenAIPolicy
 
@@ -28,7 +34,7 @@ def _openai(model: str, base_url: str | None, **opts: Any) -> Any:
 POLICY_FACTORIES = {"oracle": _oracle, "anthropic": _anthropic, "openai": _openai}
 
 
-def make_policy(spec: str, base_url: str | None = None, **opts: Any) -> Any:
+def make_policy(spec: str, base_url: str | None = None, **opts: Any) -> Policy:
     """``oracle``, ``anthropic:MODEL`` or ``openai:MODEL`` -> a Policy.
 
     ``opts`` for the LLM policies (``agentic_pipeline.llm.client.settings_from``): ledger,

@@ -13,8 +13,8 @@ Thinking: ``thinking="adaptive"`` (current models; shown summarized so it can be
 a manual extended-thinking budget (older models; newer ones refuse it), or None for the model's
 default. Thinking text goes to the record's ``reasoning``; the blocks themselves, with their
 signatures, are sent back on the next request exactly as received (the API requires the thinking of
-the turn that made the tool calls), from the policy's turn cache. No temperature is sent unless set
-(current models refuse non-default sampling parameters).
+the turn that made the tool calls), from the policy's turn cache. No temperature is ever sent
+(the pinned SDK has no such parameter; current models refuse non-default sampling).
 
 Keys and endpoint: ``ANTHROPIC_API_KEY`` / ``ANTHROPIC_BASE_URL`` as the SDK reads them, or
 ``--base-url``. The key stays in the SDK's headers; nothing here logs or stores it.
@@ -38,7 +38,8 @@ from agentic_pipeline.llm.client import (
     tool_index,
 )
 from agentic_pipeline.llm.retry import client_hooks
-from agentic_pipeline.policies.base import MalformedCall, PolicyResponse, Usage
+from agentic_pipeline.llm.usage import Usage
+from agentic_pipeline.policies.base import MalformedCall, PolicyResponse
 
 EPHEMERAL = {"type": "ephemeral"}
 
@@ -180,8 +181,9 @@ class AnthropicPolicy:
             params["max_tokens"] = max(self.settings.max_tokens, self.thinking + 1024)
         elif self.thinking == "adaptive":
             params["thinking"] = {"type": "adaptive", "display": "summarized"}
-        elif self.settings.temperature is not None:
-            params["temperature"] = self.settings.temperature
+        # No temperature: the Messages API of the pinned SDK (anthropic 2.17) takes none, and Claude
+        # samples at its default (1.0), which is what best-of-N asks for (``settings.temperature``
+        # is for OpenAI-compatible servers; sending it here failed every request with a TypeError).
         return params
 
     async def act(

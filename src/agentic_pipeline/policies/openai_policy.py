@@ -31,7 +31,8 @@ from agentic_pipeline.llm.client import (
     tool_index,
 )
 from agentic_pipeline.llm.retry import client_hooks
-from agentic_pipeline.policies.base import MalformedCall, PolicyResponse, Usage
+from agentic_pipeline.llm.usage import Usage
+from agentic_pipeline.policies.base import MalformedCall, PolicyResponse
 
 
 def to_openai_messages(

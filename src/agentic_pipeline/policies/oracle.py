@@ -19,7 +19,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
-from agentic_pipeline.policies.base import PolicyResponse, Usage
+from agentic_pipeline.llm.usage import Usage
+from agentic_pipeline.policies.base import PolicyResponse
 from agentic_pipeline.policies.observe import clip, find_hash, parse_tests, shown_line
 from agentic_pipeline.tasks.base import Edit, Task
 

@@ -13,6 +13,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from agentic_pipeline.jsonl import lenient_rows
+
 
 class AnswerCache:
     """``{"key": ..., FIELD: answer}`` lines; the last answer for a key wins."""
@@ -26,13 +28,11 @@ class AnswerCache:
     def _load(self) -> dict[str, Any]:
         if self._data is None:
             self._data = {}
-            if self.path.exists():
-                for line in self.path.read_text().splitlines():
-                    try:
-                        row = json.loads(line)
-                        self._data[row["key"]] = row[self.field]
-                    except (json.JSONDecodeError, KeyError, TypeError):
-                        continue  # a torn line from a killed process
+            for row in lenient_rows(self.path):  # skips a line that is not JSON
+                try:
+                    self._data[row["key"]] = row[self.field]
+                except (KeyError, TypeError):
+                    continue  # a torn line from a killed process
         return self._data
 
     def get(self, key: str) -> Any:

@@ -43,8 +43,11 @@ def _standalone() -> dict[str, Callable[[], list[Task]]]:
 
 
 def _memo_path(src: CodeSource, family: str) -> Path:
+    # The tasks hold the source's absolute path (their ``base``): the same content at another path (a
+    # second checkout, a moved venv) is another list, or its workspaces would point at the first one.
+    root = Path(src.root).resolve()
     key = hashlib.sha256(
-        f"{src.name}\x00{tree_hash(src.root)}\x00{family}\x00{BUILDER_VERSION}".encode()
+        f"{src.name}\x00{root}\x00{tree_hash(src.root)}\x00{family}\x00{BUILDER_VERSION}".encode()
     ).hexdigest()
     return cache_dir() / "candidates" / f"{family}-{src.name.replace(':', '_')}-{key[:16]}.jsonl"
 

@@ -21,13 +21,13 @@ An accepted project is stored content-addressed in ``<cache>/synth/<slug>-<hash>
 workspaces point at it) and its tasks are appended to the output JSONL. Resume: the run folder
 ``<out stem>.synth/`` holds ``projects.jsonl`` (one line per topic decided, plus one when its tasks
 are written) and the cost ledger; a re-run skips every decided topic index (never paying twice) and
-finishes writing the tasks of a project accepted just before a kill.
+finishes writing the tasks of a project accepted just before a kill. The run itself (the teacher,
+the worker pool, the project log) is ``generate.synthesize``; this module checks what the teacher writes.
 """
 
 from __future__ import annotations
 
 import ast
-import asyncio
 import json
 import logging
 import random
@@ -36,15 +36,12 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from agentic_pipeline.generate.trajectories import JsonlAppender, trim_torn_tail
-from agentic_pipeline.llm.client import episode_scope
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, tree_hash
-from agentic_pipeline.tasks.catalog import load_task_file
 from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks
 from agentic_pipeline.tasks.sources import CodeSource, cache_dir
 from agentic_pipeline.tasks.validity import task_is_valid
@@ -467,305 +464,6 @@ async def derive_tasks(
                 kept.append(task)
         out[family] = kept
     return out
-
-
-# ----------------------------------------------------------------------------- the run
-
-
-@dataclass
-class SynthConfig:
-    count: int  # accepted projects wanted in the output (including earlier runs')
-    out: Path
-    teacher: str
-    base_url: str | None = None
-    teacher_options: dict[str, Any] = field(default_factory=dict)  # make_policy options (ledger, limits)
-    teacher_run: Any = None  # llm.runtime.TeacherRun: budget guard and episode bookkeeping
-    families: tuple[str, ...] = SYNTH_FAMILIES
-    seed: int = 0
-    workers: int = 2
-    per_family: int = 10  # valid tasks kept per family per project
-    retries: int = 1  # replies sent back with the error before a topic is dropped
-    max_topics: int | None = None  # topic indexes tried in this run (default 3 x count + 5)
-    limits: Acceptance = field(default_factory=Acceptance)
-    test_timeout_s: float = 60.0
-    max_tokens: int = 12_000
-    backend: str = "bwrap"
-    policy: Any = None  # an already built policy (tests); else built from ``teacher``
-
-
-@dataclass
-class SynthState:
-    target: int
-    accepted: int = 0
-    new_accepted: int = 0
-    rejected: int = 0
-    errors: int = 0
-    tried: int = 0
-    tasks: dict[str, int] = field(default_factory=dict)
-    reasons: dict[str, int] = field(default_factory=dict)  # rejection stage -> count (this run)
-    last_error: str = ""
-    aborted: bool = False
-    budget_stopped: bool = False
-
-
-ProgressFn = Callable[[SynthState], None]
-MAX_CONSECUTIVE_ERRORS = 3
-
-
-def state_dir(out: Path) -> Path:
-    """The run folder next to the task file: ``projects.jsonl``, the ledger, rejected replies."""
-    out = Path(out)
-    return out.parent / f"{out.stem}.synth"
-
-
-class ProjectLog:
-    """``projects.jsonl``: one line per decided topic (accepted / rejected) and one per written task set."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        trim_torn_tail(path)
-        self.rows: list[dict[str, Any]] = []
-        if path.exists():
-            for line in path.read_text().splitlines():
-                try:
-                    self.rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue
-        self._out: JsonlAppender | None = None
-
-    def decided(self, seed: int) -> set[int]:
-        return {
-            r["index"] for r in self.rows if r.get("seed") == seed and r["status"] in ("accepted", "rejected")
-        }
-
-    def accepted(self) -> list[dict[str, Any]]:
-        return [r for r in self.rows if r["status"] == "accepted"]
-
-    def written(self) -> set[str]:
-        return {r["source"] for r in self.rows if r["status"] == "tasks"}
-
-    def append(self, row: dict[str, Any]) -> None:
-        if self._out is None:
-            self._out = JsonlAppender(self.path)
-        self._out.append(row)
-        self.rows.append(row)
-
-    def close(self) -> None:
-        if self._out is not None:
-            self._out.close()
-
-
-class _Run:
-    def __init__(self, config: SynthConfig, progress: ProgressFn | None) -> None:
-        self.config, self.progress = config, progress
-        self.dir = state_dir(config.out)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.log = ProjectLog(self.dir / "projects.jsonl")
-        trim_torn_tail(config.out)
-        # A line that is not a task (another file given as --out) stops the run with file:line.
-        self.task_ids = {t.id for t in load_task_file(config.out)} if config.out.exists() else set()
-        self.tasks_out = JsonlAppender(config.out)
-        self.state = SynthState(config.count, accepted=len(self.log.accepted()))
-        for row in self.log.rows:
-            if row["status"] == "tasks":
-                for fam, n in row.get("tasks", {}).items():
-                    self.state.tasks[fam] = self.state.tasks.get(fam, 0) + n
-        self.policy = config.policy
-        self.lock = asyncio.Lock()
-
-    def close(self) -> None:
-        self.tasks_out.close()
-        self.log.close()
-
-    def notify(self) -> None:
-        if self.progress:
-            self.progress(self.state)
-
-    # -- one project --------------------------------------------------------------------------
-
-    async def ask(self, messages: list[dict[str, Any]]) -> str:
-        response = await self.policy.act(messages, [], None)
-        return response.message.get("content") or ""
-
-    async def attempt(self, topic_: Topic, text: str) -> tuple[Project, int, dict[str, list[Task]], Path]:
-        cfg = self.config
-        project = check_project(parse_files(text), cfg.limits)
-        passed = await check_tests(project, cfg.limits, cfg.backend, cfg.test_timeout_s)
-        root = store_project(project, topic_.slug)
-        if any(r["root"] == str(root) for r in self.log.accepted()):
-            raise Rejected("duplicate", "the same project was already accepted for another topic")
-        src = project_source(root, project, topic_)
-        meta = {"topic": topic_.text, "index": topic_.index, "seed": cfg.seed, "teacher": cfg.teacher}
-        tasks = await derive_tasks(src, cfg.families, cfg.per_family, cfg.backend, meta)
-        if not any(tasks.values()):
-            raise Rejected(
-                "no_tasks",
-                "the tests catch none of the injected bugs or removed function bodies tried; assert exact "
-                "results of every public function",
-            )
-        return project, passed, tasks, root
-
-    async def one(self, topic_: Topic) -> None:
-        cfg = self.config
-        episode = f"synth:{cfg.seed}:{topic_.index}"
-        messages = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {
-                "role": "user",
-                "content": USER_PROMPT.format(
-                    subject=topic_.subject + (f" (variant {topic_.variant + 1})" if topic_.variant else ""),
-                    style=topic_.style,
-                    twist=topic_.twist,
-                    min_lines=max(cfg.limits.min_lines, 60),
-                    max_lines=min(cfg.limits.max_lines, 450),
-                    min_tests=cfg.limits.min_tests,
-                ),
-            },
-        ]
-        base = {"index": topic_.index, "seed": cfg.seed, "topic": topic_.text, "teacher": cfg.teacher}
-        for attempt in range(cfg.retries + 1):
-            with episode_scope(episode):
-                text = await self.ask(messages)
-            try:
-                project, passed, tasks, root = await self.attempt(topic_, text)
-            except Rejected as rej:
-                reply = self.dir / "replies" / f"s{cfg.seed}-{topic_.index:06d}-{attempt + 1}.md"
-                reply.parent.mkdir(parents=True, exist_ok=True)
-                reply.write_text(text)
-                if attempt < cfg.retries:
-                    output = f"\nTest output (last lines):\n```\n{rej.output}\n```\n" if rej.output else ""
-                    messages += [
-                        {"role": "assistant", "content": text},
-                        {"role": "user", "content": FEEDBACK_PROMPT.format(reason=rej.reason, output=output)},
-                    ]
-                    continue
-                async with self.lock:
-                    row = {**base, "status": "rejected", "stage": rej.stage, "reason": rej.reason,
-                           "attempts": attempt + 1, "reply": str(reply)}  # fmt: skip
-                    self.log.append(row)
-                    self.state.rejected += 1
-                    self.state.reasons[rej.stage] = self.state.reasons.get(rej.stage, 0) + 1
-                self._booked(episode, "", kept=False)
-                log.info("topic %d rejected (%s): %s", topic_.index, rej.stage, rej.reason)
-                return
-            async with self.lock:
-                source = f"synth:{root.name}"
-                self.log.append(
-                    {**base, "status": "accepted", "source": source, "root": str(root), "attempts": attempt + 1,
-                     "src_files": project.src_files, "test_files": project.test_files,
-                     "test_cmd": project.test_cmd, "tests_passed": passed, "src_lines": project.src_lines}
-                )  # fmt: skip
-                self.state.accepted += 1
-                self.state.new_accepted += 1
-                self._write_tasks(source, tasks)
-            self._booked(episode, source, kept=True)
-            return
-
-    def _booked(self, episode: str, record: str, kept: bool) -> None:
-        if self.config.teacher_run is not None:
-            self.config.teacher_run.episode_written(episode, record, kept)
-
-    def _write_tasks(self, source: str, tasks: dict[str, list[Task]]) -> None:
-        counts = {}
-        for fam, family_tasks in tasks.items():
-            new = [t for t in family_tasks if t.id not in self.task_ids]  # a project seen before adds none
-            for task in new:
-                self.tasks_out.append(task.to_dict())
-                self.task_ids.add(task.id)
-            counts[fam] = len(new)
-        for fam, n in counts.items():
-            self.state.tasks[fam] = self.state.tasks.get(fam, 0) + n
-        self.log.append({"status": "tasks", "source": source, "tasks": counts})
-
-    # -- resume --------------------------------------------------------------------------------
-
-    async def finish_unwritten(self) -> None:
-        """Tasks of projects accepted by a run killed before it wrote them (no teacher call)."""
-        written = self.log.written()
-        for row in self.log.accepted():
-            if row["source"] in written or not Path(row["root"]).is_dir():
-                continue
-            root = Path(row["root"])
-            files = {rel: (root / rel).read_text() for rel in [*row["src_files"], *row["test_files"]]}
-            project = Project(files, row["src_files"], row["test_files"], row.get("src_lines", 0))
-            t = topic(row["seed"], row["index"])
-            meta = {
-                "topic": row["topic"],
-                "index": row["index"],
-                "seed": row["seed"],
-                "teacher": row["teacher"],
-            }
-            tasks = await derive_tasks(
-                project_source(root, project, t), self.config.families, self.config.per_family,
-                self.config.backend, meta,
-            )  # fmt: skip
-            self._write_tasks(row["source"], tasks)
-
-    # -- the loop ------------------------------------------------------------------------------
-
-    async def run(self) -> SynthState:
-        cfg, state = self.config, self.state
-        await self.finish_unwritten()
-        if state.accepted >= cfg.count:
-            return state
-        if self.policy is None:
-            from agentic_pipeline.policies import make_policy
-
-            options = {"max_tokens": cfg.max_tokens, **cfg.teacher_options}
-            self.policy = make_policy(cfg.teacher, cfg.base_url, **options)
-        decided = self.log.decided(cfg.seed)
-        budget = cfg.max_topics if cfg.max_topics is not None else 3 * cfg.count + 5
-        indexes = (i for i in range(10**9) if i not in decided)
-        inflight = 0
-        consecutive_errors = 0
-        self.notify()
-
-        async def worker() -> None:
-            nonlocal inflight, consecutive_errors
-            while not state.aborted:
-                if state.accepted + inflight >= cfg.count:
-                    if inflight == 0 or state.accepted >= cfg.count:
-                        return
-                    await asyncio.sleep(0.05)  # one in flight may be rejected and need replacing
-                    continue
-                if state.tried >= budget:
-                    return
-                if cfg.teacher_run is not None and not cfg.teacher_run.allows_new():
-                    state.budget_stopped = True
-                    return
-                index = next(indexes)
-                state.tried += 1
-                inflight += 1
-                try:
-                    await self.one(topic(cfg.seed, index))
-                    consecutive_errors = 0
-                except Exception as exc:  # a failed request leaves the topic undecided: retried on resume
-                    state.errors += 1
-                    consecutive_errors += 1
-                    state.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                    log.warning("topic %d failed: %s", index, state.last_error)
-                    if consecutive_errors >= MAX_CONSECUTIVE_ERRORS:
-                        state.aborted = True
-                finally:
-                    inflight -= 1
-                self.notify()
-
-        await asyncio.gather(*(worker() for _ in range(max(1, cfg.workers))))
-        return state
-
-
-async def synthesize(config: SynthConfig, progress: ProgressFn | None = None) -> SynthState:
-    """Accept projects until ``config.count`` are in the run (resuming an earlier one); see the module doc."""
-    bad = [f for f in config.families if f not in SYNTH_FAMILIES]
-    if bad:
-        raise ValueError(f"family {bad[0]!r}: synthesis makes {' and '.join(SYNTH_FAMILIES)} tasks")
-    if config.teacher.partition(":")[0] not in ("anthropic", "openai") and config.policy is None:
-        raise ValueError(teacher_needed_message())
-    run = _Run(config, progress)
-    try:
-        return await run.run()
-    finally:
-        run.close()
 
 
 def teacher_needed_message() -> str:

@@ -10,8 +10,10 @@ tasks is cheap after the first time and a changed task is re-checked.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from agentic_pipeline.sandbox import Limits, Sandbox
@@ -19,6 +21,8 @@ from agentic_pipeline.tasks.answers import AnswerCache
 from agentic_pipeline.tasks.base import Task, tree_hash
 from agentic_pipeline.tasks.sources import CodeSource, cache_dir
 from agentic_pipeline.tasks.verify import verify
+
+log = logging.getLogger(__name__)
 
 _SETUP_TIMEOUT_S = 120.0
 # A candidate whose check takes longer (a mutant that makes the tests loop) is not worth serving.
@@ -67,6 +71,17 @@ async def source_passes(src: CodeSource, backend: str = "bwrap", cache: Validity
         result = await Sandbox(ws, Limits(timeout_s=_SETUP_TIMEOUT_S), backend=backend).arun(src.test_cmd)
     cache.put(key, result.exit_code == 0)
     return result.exit_code == 0
+
+
+async def usable_sources(sources: Iterable[CodeSource], backend: str = "bwrap") -> list[CodeSource]:
+    """The sources whose own tests pass on the pristine code (the others are logged and skipped)."""
+    out = []
+    for src in sources:
+        if await source_passes(src, backend):
+            out.append(src)
+        else:
+            log.warning("skipping %s: its own tests fail on the pristine code", src.name)
+    return out
 
 
 def _validity_key(task: Task) -> str:

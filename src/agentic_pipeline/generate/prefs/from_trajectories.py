@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from agentic_pipeline.generate.prefs.judge import MARGIN_DEFINITIONS
-from agentic_pipeline.layout import data_file
+from agentic_pipeline.jsonl import whole_lines
+from agentic_pipeline.layout import data_file, rejected_file
 from agentic_pipeline.records import SCHEMA_VERSION, TRAJECTORY_CATEGORIES, PreferenceRecord
 
 log = logging.getLogger(__name__)
@@ -51,16 +52,11 @@ class Episode:
 
 
 def _read(path: Path) -> Iterator[dict[str, Any]]:
-    if not path.exists():
-        return
-    with path.open("rb") as fh:
-        for n, raw in enumerate(fh, start=1):
-            if not raw.endswith(b"\n"):
-                break  # a torn tail from a killed writer
-            try:
-                yield json.loads(raw)
-            except json.JSONDecodeError:
-                log.warning("%s:%d: not JSON, skipped", path, n)
+    for n, raw in whole_lines(path):  # stops at a torn tail from a killed writer
+        try:
+            yield json.loads(raw)
+        except json.JSONDecodeError:
+            log.warning("%s:%d: not JSON, skipped", path, n)
 
 
 def _episode(record: dict[str, Any]) -> Episode | None:
@@ -82,7 +78,7 @@ def load_episodes(data_dir: Path) -> tuple[dict[str, list[Episode]], int]:
     for family in TRAJECTORY_CATEGORIES:
         paths = [
             data_file(data_dir, "trajectory", family),
-            Path(data_dir) / "rejected" / "trajectories" / f"{family}.jsonl",
+            rejected_file(data_dir, family),
         ]
         for path in paths:
             for record in _read(path):

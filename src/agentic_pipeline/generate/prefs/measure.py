@@ -42,7 +42,7 @@ from typing import Any
 
 from agentic_pipeline.generate.prefs import command_policy
 from agentic_pipeline.generate.prefs.catalog import Candidate, Problem
-from agentic_pipeline.generate.trajectories import JsonlAppender
+from agentic_pipeline.jsonl import JsonlAppender, lenient_rows
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tools import execute_tool
 
@@ -213,12 +213,9 @@ class Measurer:
         self._cache: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._timing_lock = threading.Lock()
-        if cache_file and cache_file.exists():
-            for line in cache_file.read_text().splitlines():
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a torn last line from a killed run: measure that candidate again
+        if cache_file:
+            # a torn last line from a killed run is skipped: that candidate is measured again
+            for entry in lenient_rows(cache_file):
                 self._cache[entry["key"]] = entry["measurement"]
 
     def _key(self, problem: Problem, candidate: Candidate) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 
 from agentic_pipeline.generate.prefs.catalog import Candidate, Problem
 from agentic_pipeline.generate.prefs.render import INSTRUCTIONS, SYSTEM_PROMPTS
-from agentic_pipeline.generate.trajectories import JsonlAppender
+from agentic_pipeline.jsonl import JsonlAppender, lenient_rows
 from agentic_pipeline.tools import TOOL_SPECS
 
 
@@ -69,13 +69,8 @@ class SampleStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.samples: dict[str, list[dict[str, Any]]] = {}
-        if path.exists():
-            for line in path.read_text().splitlines():
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a torn tail: those samples are asked for again
-                self.samples[entry["key"]] = entry["samples"]
+        for entry in lenient_rows(path):  # a torn tail is skipped: those samples are asked for again
+            self.samples[entry["key"]] = entry["samples"]
 
     @staticmethod
     def key(teacher: str, problem: Problem, n: int) -> str:

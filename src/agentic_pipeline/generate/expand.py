@@ -28,9 +28,10 @@ rewrites that failed go to ``<output>/rejected/convert.jsonl`` with their reason
 that file on every run: refusals are reported again from the cached reply (never asked again); a
 failed rewrite (an API error, a reply without the JSON asked for) is asked again.
 
-The teacher is reached through the project's policy layer (``make_policy``): the same clients,
-retries, rate limits and cost ledger (``<DATA_DIR>/.cache/expand/ledger.sqlite``, which
-``--max-cost-usd`` counts against) as every generator. Nothing is expanded without an LLM teacher:
+The teacher is the run's ``Teacher``: the same clients, retries, rate limits and cost ledger
+(``<DATA_DIR>/.cache/expand/ledger.sqlite``, which ``--max-cost-usd`` counts against) as every
+generator; candidates run in the generators' worker pool. A rewrite request is booked to the episode
+``expand:<cache key>``, a task's episode to the task's id. Nothing is expanded without an LLM teacher:
 the offline oracle can't write free text or tasks, and this module says so instead of producing
 made-up rewrites.
 
@@ -39,8 +40,8 @@ model, prompt, question and reference), so a rerun asks nothing already answered
 task id (a hash of the spec) is in the kept or rejected trajectory file is not run again (except one
 that the teacher's failure ended, as in ``generate trajectories``).
 
-This module runs episodes, so unlike the rest of ``convert`` it depends on the agent loop, the
-policies and the trajectory writer of ``generate``.
+This module runs episodes, so it lives in ``generate`` (above the agent loop and ``convert``, whose
+task-spec parser it uses); ``agentic convert --expand`` calls it after converting.
 
 What this does not do: invent a workspace for a question whose teacher says it can't be executed,
 or keep an episode the verifier did not pass. Without bubblewrap the rewrites are made and the
@@ -55,13 +56,22 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from agentic_pipeline.agent import RunConfig, run_episode
 from agentic_pipeline.convert.task_spec import SpecError, build_task, parse_spec
+from agentic_pipeline.generate.pool import Counts, Done, Job, RecordFiles, fill
+from agentic_pipeline.jsonl import settled_task_ids
+from agentic_pipeline.layout import data_file, rejected_file
+from agentic_pipeline.policies.base import Policy
 from agentic_pipeline.records import SCHEMA_VERSION
+from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
+from agentic_pipeline.tasks.validity import task_is_valid
+from agentic_pipeline.teacher import Teacher
 
 QUESTION = re.compile(
     r"^\s*(?:how\s+(?:do|can|could|should|would|might)\s+(?:i|we|you|one)|how\s+to)\b", re.I
@@ -106,17 +116,14 @@ class ExpandError(Exception):
 @dataclass
 class ExpansionPlan:
     teacher: str | None = None
-    base_url: str | None = None
     message: str | None = None
     concurrency: int = WORKERS
 
 
-def expansion_plan(
-    expand: bool, teacher: str | None, base_url: str | None, concurrency: int | None = None
-) -> ExpansionPlan:
+def expansion_plan(expand: bool, teacher: str | None, concurrency: int | None = None) -> ExpansionPlan:
     """What ``--expand``/``--teacher`` will do, with the message to show (raises ExpandError on misuse)."""
     if not expand:
-        note = "--teacher has no effect without --expand." if teacher else None
+        note = "--teacher has no effect without --expand." if teacher not in (None, "oracle") else None
         return ExpansionPlan(message=note)
     if teacher is None or teacher == "oracle":
         return ExpansionPlan(message=NO_TEACHER)
@@ -125,7 +132,7 @@ def expansion_plan(
         raise ExpandError(
             f"--teacher {teacher!r}: --expand needs an LLM teacher: anthropic:MODEL or openai:MODEL"
         )
-    return ExpansionPlan(teacher=teacher, base_url=base_url, concurrency=concurrency or WORKERS)
+    return ExpansionPlan(teacher=teacher, concurrency=concurrency or WORKERS)
 
 
 def expand_run_dir(output: Path) -> Path:
@@ -184,10 +191,10 @@ def _usage(usage: Any) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v or k in ("requests", "input_tokens", "output_tokens")}
 
 
-class Teacher:
+class Expander:
     """Asks the teacher policy (messages in, one assistant message out, no tools) for one expansion."""
 
-    def __init__(self, policy: Any) -> None:
+    def __init__(self, policy: Policy) -> None:
         self.policy = policy
 
     async def expand(self, question: str, reference: str) -> Expansion:
@@ -288,35 +295,31 @@ class FileReport:
 class Context:
     """Everything the candidates of one run share."""
 
-    teacher: Teacher
-    teaching: Any  # agentic_pipeline.llm.runtime.TeacherRun: ledger, budget
+    expander: Expander
+    teacher: Teacher  # the run's: ledger, budget, episode booking
     data_dir: Path
-    run_config: Any  # agentic_pipeline.agent.RunConfig
+    run_config: RunConfig
     backend: str | None  # None: no sandbox here, tasks are not run
     no_sandbox_reason: str = ""
     settled: dict[str, set[str]] = field(default_factory=dict)
-    appenders: dict[Path, Any] = field(default_factory=dict)
+    files: dict[str, RecordFiles] = field(default_factory=dict)
     inflight: set[str] = field(default_factory=set)
 
     def done(self, family: str) -> set[str]:
-        from agentic_pipeline.generate.trajectories import rejected_file, settled_task_ids
-        from agentic_pipeline.layout import data_file
-
         if family not in self.settled:
             kept = data_file(self.data_dir, "trajectory", family)
             self.settled[family] = settled_task_ids(kept, rejected_file(self.data_dir, family))
         return self.settled[family]
 
-    def append(self, path: Path, obj: dict[str, Any]) -> None:
-        from agentic_pipeline.generate.trajectories import JsonlAppender
-
-        if path not in self.appenders:
-            self.appenders[path] = JsonlAppender(path)
-        self.appenders[path].append(obj)
+    def write(self, family: str, record: Any, **metadata: Any) -> Done:
+        if family not in self.files:
+            kept = data_file(self.data_dir, "trajectory", family)
+            self.files[family] = RecordFiles(kept, rejected_file(self.data_dir, family))
+        return self.files[family].write(record, **metadata)
 
     def close(self) -> None:
-        for appender in self.appenders.values():
-            appender.close()
+        for files in self.files.values():
+            files.close()
 
 
 def _reject(report: FileReport, record: dict[str, Any], reason: str, raw: Any = "") -> None:
@@ -329,12 +332,6 @@ def _reject(report: FileReport, record: dict[str, Any], reason: str, raw: Any = 
 
 async def _run_task(ctx: Context, report: FileReport, record: dict[str, Any], exp: Expansion) -> None:
     """Spec -> task -> is it one? -> episode -> kept or rejected trajectory."""
-    from agentic_pipeline.agent import run_episode
-    from agentic_pipeline.generate.trajectories import rejected_file
-    from agentic_pipeline.layout import data_file
-    from agentic_pipeline.records import dump_record
-    from agentic_pipeline.tasks.validity import task_is_valid
-
     try:
         if exp.executable is not True:
             raise SpecError(f"'executable' must be true or false, got {exp.executable!r}")
@@ -355,26 +352,19 @@ async def _run_task(ctx: Context, report: FileReport, record: dict[str, Any], ex
         if not await task_is_valid(task, ctx.backend):
             report.refused += 1
             return _reject(report, record, "task spec: check passes before any work", spec.as_dict())
-        if not ctx.teaching.allows_new():
+        if not ctx.teacher.allows_new():
             report.not_run += 1
             return None
         try:
-            trajectory = await run_episode(task, ctx.teacher.policy, ctx.run_config)
+            with ctx.teacher.episode(task.id):
+                trajectory = await run_episode(task, ctx.expander.policy, ctx.run_config)
         except Exception as exc:  # a crash outside the loop (the sandbox) loses this task only
             report.refused += 1
             return _reject(report, record, f"task episode: {type(exc).__name__}: {exc}", spec.as_dict())
-        obj = dump_record(trajectory)
-        obj["metadata"].update(expanded_from=record["id"], task_spec=spec.as_dict())
-        verified = trajectory.outcome.verified
-        if verified:
-            ctx.append(data_file(ctx.data_dir, "trajectory", task.family), obj)
-            report.verified += 1
-        else:
-            outcome = trajectory.outcome
-            obj["metadata"]["rejected_reason"] = f"{outcome.exit_status}: {outcome.detail}"[:2000]
-            ctx.append(rejected_file(ctx.data_dir, task.family), obj)
-            report.rejected += 1
-        ctx.teaching.episode_written(task.id, trajectory.id, verified)
+        done = ctx.write(task.family, trajectory, expanded_from=record["id"], task_spec=spec.as_dict())
+        report.verified += done.kept
+        report.rejected += not done.kept
+        ctx.teacher.episode_written(task.id, done.record_id, done.kept)
         ctx.done(task.family).add(task.id)
     finally:
         ctx.inflight.discard(task.id)
@@ -386,24 +376,27 @@ async def _candidate(
 ) -> dict[str, Any] | None:
     """The expanded record of one candidate (None if it failed or wasn't asked); runs its task."""
     turns = [m for m in record["messages"] if m["role"] != "system"]
-    key = Cache.key(ctx.teacher.policy.name, turns[0]["content"], turns[1]["content"])
+    name = ctx.expander.policy.name
+    key = Cache.key(name, turns[0]["content"], turns[1]["content"])
     exp = cache.get(key)
     if exp is None:
-        if not ctx.teaching.allows_new():
+        if not ctx.teacher.allows_new():
             report.not_asked += 1
             return None
         try:
-            exp = await ctx.teacher.expand(turns[0]["content"], turns[1]["content"])
+            with ctx.teacher.episode(f"expand:{key}"):
+                exp = await ctx.expander.expand(turns[0]["content"], turns[1]["content"])
         except ExpandError as exc:
             report.failed += 1
             _reject(report, record, f"expansion: {exc}")
             return None
         cache.put(key, exp)
+        ctx.teacher.episode_written(f"expand:{key}", f"{record['id']}-x", True)
     report.expanded += 1
     if exp.executable not in (False, None):
         report.executable += 1
         await _run_task(ctx, report, record, exp)
-    return expanded_record(record, exp, ctx.teacher.policy.name)
+    return expanded_record(record, exp, name)
 
 
 async def _expand_file(
@@ -413,22 +406,28 @@ async def _expand_file(
     report = FileReport(candidates=len(candidates))
     # .ndjson, not .jsonl: `agentic validate` reads every .jsonl under the data dir as records.
     cache = Cache(expand_run_dir(path.parent) / f"{path.stem}.ndjson")
-    gate = asyncio.Semaphore(workers)
+    new: dict[int, dict[str, Any]] = {}
 
-    async def one(record: dict[str, Any]) -> dict[str, Any] | None:
-        async with gate:
-            try:
-                return await _candidate(ctx, cache, report, record)
-            finally:
-                tick()
+    async def one(index: int, record: dict[str, Any]) -> Done:
+        try:
+            expanded = await _candidate(ctx, cache, report, record)
+        finally:
+            tick()
+        if expanded is not None:
+            new[index] = expanded
+        return Done(record["id"], kept=expanded is not None)
 
+    # Every candidate is a job (target None): cached replies cost nothing, so the budget is checked
+    # per paid request inside, and a candidate left unasked stays out of this run's file only.
+    jobs = (Job(r["id"], partial(one, i, r)) for i, r in enumerate(candidates))
     try:
-        new = [r for r in await asyncio.gather(*(one(r) for r in candidates)) if r is not None]
+        await fill(Counts(path.name, None), jobs, workers=workers)
     finally:
         cache.close()
     if new:
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records + new))
+        added = [new[i] for i in sorted(new)]  # the candidates' order, whatever finished first
+        tmp.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records + added))
         os.replace(tmp, path)
     return report
 
@@ -460,26 +459,20 @@ async def _expand_all(
     plan: ExpansionPlan,
     jobs: list[tuple[Path, list[dict[str, Any]]]],
     output: Path,
-    teaching: Any,
+    teacher: Teacher,
     tick: Callable[[], None],
 ) -> list[str]:
-    from agentic_pipeline.agent import RunConfig
-    from agentic_pipeline.policies import make_policy
-    from agentic_pipeline.sandbox import SandboxUnavailable, check_bwrap
-
     assert plan.teacher is not None
     backend, why = "bwrap", ""
     try:
         check_bwrap()
     except SandboxUnavailable as exc:
         backend, why = None, f"no sandbox here: {exc}"
-    # The SDK clients are made inside the loop they will run in.
-    policy = make_policy(plan.teacher, plan.base_url, **teaching.options)
     ctx = Context(
-        teacher=Teacher(policy),
-        teaching=teaching,
+        expander=Expander(teacher.policy()),  # the SDK clients are made inside the loop they run in
+        teacher=teacher,
         data_dir=output.parent,
-        run_config=RunConfig(teacher=plan.teacher, backend=backend or "bwrap"),
+        run_config=RunConfig(backend=backend or "bwrap"),
         backend=backend,
         no_sandbox_reason=why,
     )
@@ -498,25 +491,34 @@ async def _expand_all(
     return lines
 
 
+def _domain_files(outputs: list[Path], output: Path) -> list[tuple[Path, list[dict[str, Any]]]]:
+    """The converted domain files and their records (preference files are not expanded)."""
+    return [
+        (path, [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()])
+        for path in outputs
+        if path.parent.resolve() == output.resolve()
+    ]
+
+
+def count_candidates(outputs: list[Path], output: Path) -> int:
+    """How many how-to examples ``run_expansion`` would ask the teacher about (``--dry-run``)."""
+    return sum(1 for _, records in _domain_files(outputs, output) for r in records if is_candidate(r))
+
+
 def run_expansion(
     plan: ExpansionPlan,
     outputs: list[Path],
     output: Path,
-    teaching: Any,
+    teacher: Teacher,
     on_total: Callable[[int], None] | None = None,
     tick: Callable[[], None] | None = None,
 ) -> list[str]:
     """Expand every converted domain file; returns the lines for the CLI to print.
 
-    ``teaching`` is the run's ``TeacherRun`` (ledger, budget, policy options); ``on_total`` is told
-    how many candidates there are, ``tick`` is called as each one is done (for a progress bar).
+    ``teacher`` is the run's opened ``Teacher`` (policy, ledger, budget); ``on_total`` is told how
+    many candidates there are, ``tick`` is called as each one is done (for a progress bar).
     """
-    jobs = []
-    for path in outputs:
-        if path.parent.resolve() != output.resolve():
-            continue  # preference files are not expanded
-        records = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
-        jobs.append((path, records))
+    jobs = _domain_files(outputs, output)
     if on_total:
         on_total(sum(1 for _, records in jobs for r in records if is_candidate(r)))
-    return asyncio.run(_expand_all(plan, jobs, output, teaching, tick or (lambda: None)))
+    return asyncio.run(_expand_all(plan, jobs, output, teacher, tick or (lambda: None)))
