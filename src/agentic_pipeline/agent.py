@@ -48,7 +48,7 @@ summary once the task is done and verified. There is no network access. Do not m
 the task asks for it."""
 
 
-@dataclass
+@dataclass(kw_only=True)
 class RunConfig:
     """The agent loop's limits and choices for one run (the policy comes from the run's ``Teacher``)."""
 

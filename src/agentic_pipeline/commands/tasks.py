@@ -32,7 +32,7 @@ def list_tasks(
 
     from agentic_pipeline.tasks.base import FAMILIES
     from agentic_pipeline.tasks.catalog import candidates, load_task_file
-    from agentic_pipeline.tasks.validity import cached_validity, check_many
+    from agentic_pipeline.tasks.validity import cached_validity
 
     console = Console()
     families = [family] if family else list(FAMILIES)
@@ -45,9 +45,7 @@ def list_tasks(
         console.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from None
     if check:
-        todo = [t for t in pool if cached_validity(t) is None]
-        with console.status(f"checking {len(todo)} candidates in the sandbox..."):
-            check_many(todo)
+        _check([t for t in pool if cached_validity(t) is None])
     rows: dict[tuple[str, str], list[int]] = {}
     for t in pool:
         row = rows.setdefault((t.source.split(":")[0] + ":" + t.source.split(":")[-1], t.family), [0, 0, 0])
@@ -66,6 +64,23 @@ def list_tasks(
     console.print(table)
     if totals[2]:
         console.print(f"{totals[2]} candidates not checked yet: `agentic tasks list --check` runs them once.")
+
+
+def _check(todo: list) -> None:
+    """Check candidates in the sandbox, two at a time, through the generators' pool (valid = kept)."""
+    import asyncio
+    from functools import partial
+
+    from agentic_pipeline.commands.options import progress_bars
+    from agentic_pipeline.generate.pool import Counts, Done, Job, fill
+    from agentic_pipeline.tasks.validity import task_is_valid
+
+    async def one(task) -> Done:
+        return Done(task.id, kept=await task_is_valid(task))
+
+    with progress_bars(label_width=10) as progress:
+        counts = Counts("valid", len(todo))  # a valid candidate is "kept": the bar counts them of all
+        asyncio.run(fill(counts, (Job(t.id, partial(one, t)) for t in todo), workers=2, progress=progress))
 
 
 @tasks_app.command("mine")

@@ -43,7 +43,7 @@ from typing import Any
 
 from agentic_pipeline import __version__
 from agentic_pipeline.agent import Episode, RunConfig
-from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, fill
+from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, RunnerConfig, fill
 from agentic_pipeline.generate.trajectories import order
 from agentic_pipeline.jsonl import done_task_ids, settled_task_ids
 from agentic_pipeline.layout import data_file, rejected_file
@@ -82,12 +82,7 @@ OUTPUT_LINES = 20
 
 
 @dataclass(kw_only=True)
-class SessionConfig:
-    count: int
-    out: Path = Path("data")
-    workers: int = 2
-    seed: int = 0
-    shard: tuple[int, int] = (0, 1)
+class SessionConfig(RunnerConfig):
     turns: tuple[int, int] = (2, 4)
     run: RunConfig = field(default_factory=lambda: RunConfig(system_prompt=SESSION_SYSTEM_PROMPT))
     sources: list[CodeSource] | None = None  # None: the shipped projects whose tests pass
@@ -507,7 +502,7 @@ async def generate_sessions(
         for p in plans
         if p.key not in done
     )
-    try:
+    with files:
         return await fill(
             counts,
             jobs,
@@ -516,5 +511,3 @@ async def generate_sessions(
             max_attempts=config.max_sessions,
             progress=progress,
         )
-    finally:
-        files.close()

@@ -34,6 +34,17 @@ from agentic_pipeline.teacher import Teacher
 log = logging.getLogger(__name__)
 
 
+@dataclass(kw_only=True)
+class RunnerConfig:
+    """What every runner takes: records wanted, the data directory, jobs at once, the seed, the shard."""
+
+    count: int
+    out: Path = Path("data")
+    workers: int = 2
+    seed: int = 0
+    shard: tuple[int, int] = (0, 1)  # (i, N): this machine's share of the work (``--shard i/N``)
+
+
 @dataclass
 class Counts:
     """What a run did, for one output (a category, the sessions, the synthesized projects)."""
@@ -209,3 +220,9 @@ class RecordFiles:
         for out in self._out.values():
             out.close()
         self._out.clear()
+
+    def __enter__(self) -> RecordFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

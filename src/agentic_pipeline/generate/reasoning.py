@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from agentic_pipeline import __version__
-from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, fill
+from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, RunnerConfig, fill
 from agentic_pipeline.generate.trajectories import in_shard, order, split_count
 from agentic_pipeline.jsonl import done_task_ids
 from agentic_pipeline.layout import data_file, rejected_file
@@ -98,13 +98,8 @@ def refusal_message(category: str, count: int) -> str:
 
 
 @dataclass(kw_only=True)
-class ReasoningConfig:
-    count: int
+class ReasoningConfig(RunnerConfig):
     categories: list[str]
-    out: Path = Path("data")
-    workers: int = 2
-    seed: int = 0
-    shard: tuple[int, int] = (0, 1)
     backend: str = "bwrap"
     batch: bool = False
     poll_seconds: float = 30.0
@@ -547,7 +542,7 @@ async def _problem_solving(
         for t in tasks
         if t.id not in done
     )
-    try:
+    with files:
         await fill(
             counts,
             jobs,
@@ -556,8 +551,6 @@ async def _problem_solving(
             max_attempts=config.max_items,
             progress=progress,
         )
-    finally:
-        files.close()
     return counts
 
 
@@ -573,7 +566,7 @@ async def _teacher_category(
         counts.exhausted = not counts.reached()
         return counts
     policy = teacher.policy()
-    try:
+    with files:
         if config.batch:
             await _by_batch(config, teacher, policy, items[: target - counts.kept], files, counts, progress)
         else:
@@ -591,8 +584,6 @@ async def _teacher_category(
 
             jobs = (Job(i.key, partial(live, i)) for i in items)
             await fill(counts, jobs, workers=config.workers, teacher=teacher, progress=progress)
-    finally:
-        files.close()
     return counts
 
 

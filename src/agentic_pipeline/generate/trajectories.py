@@ -26,10 +26,9 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 
 from agentic_pipeline.agent import RunConfig, run_episode
-from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, fill
+from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, RunnerConfig, fill
 from agentic_pipeline.jsonl import done_task_ids, settled_task_ids
 from agentic_pipeline.layout import data_file, rejected_file
 from agentic_pipeline.records import TRAJECTORY_CATEGORIES
@@ -43,13 +42,8 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(kw_only=True)
-class GenerateConfig:
-    count: int
+class GenerateConfig(RunnerConfig):
     categories: list[str]
-    out: Path = Path("data")
-    workers: int = 2
-    seed: int = 0
-    shard: tuple[int, int] = (0, 1)
     run: RunConfig = field(default_factory=RunConfig)
     tasks: list[Task] | None = None  # from --tasks FILE; None: the built-in sources
 
@@ -111,10 +105,8 @@ async def _run_category(
         for t in tasks
         if t.id not in done
     )
-    try:
+    with files:
         return await fill(counts, jobs, workers=config.workers, teacher=teacher, progress=progress)
-    finally:
-        files.close()
 
 
 async def generate(

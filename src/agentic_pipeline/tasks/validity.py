@@ -9,7 +9,6 @@ tasks is cheap after the first time and a changed task is re-checked.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import shutil
 import tempfile
@@ -116,18 +115,3 @@ async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache
 def cached_validity(task: Task, cache: ValidityCache | None = None) -> bool | None:
     """The remembered answer for a task, without running anything (None: not checked yet)."""
     return (cache or default_cache()).get(_validity_key(task))
-
-
-def check_many(tasks: list[Task], backend: str = "bwrap", concurrency: int = 2) -> list[bool]:
-    """Validity of many tasks (for inventories); runs ``concurrency`` sandboxes at once."""
-
-    async def main() -> list[bool]:
-        sem = asyncio.Semaphore(concurrency)
-
-        async def one(t: Task) -> bool:
-            async with sem:
-                return await task_is_valid(t, backend)
-
-        return await asyncio.gather(*(one(t) for t in tasks))
-
-    return asyncio.run(main())

@@ -23,6 +23,7 @@ from typing import Any
 from agentic_pipeline.generate.prefs.catalog import Candidate, Problem
 from agentic_pipeline.generate.prefs.render import INSTRUCTIONS, SYSTEM_PROMPTS
 from agentic_pipeline.jsonl import JsonlAppender, lenient_rows
+from agentic_pipeline.policies.base import Policy
 from agentic_pipeline.tools import TOOL_SPECS
 
 
@@ -47,7 +48,7 @@ def _written_code(message: dict[str, Any], path: str) -> str | None:
     return None
 
 
-async def sample_candidates(policy: Any, problem: Problem, n: int) -> list[tuple[Candidate, str | None]]:
+async def sample_candidates(policy: Policy, problem: Problem, n: int) -> list[tuple[Candidate, str | None]]:
     """Up to ``n`` distinct candidates (code, the teacher's thought); samples without a write are dropped."""
     seen: set[str] = set()
     out: list[tuple[Candidate, str | None]] = []
@@ -77,7 +78,7 @@ class SampleStore:
         prompt = json.dumps(teacher_prompt(problem), sort_keys=True)
         return hashlib.sha256(f"{teacher}\x00{problem.key}\x00{n}\x00{prompt}".encode()).hexdigest()
 
-    async def get(self, policy: Any, problem: Problem, n: int) -> list[tuple[Candidate, str | None]]:
+    async def get(self, policy: Policy, problem: Problem, n: int) -> list[tuple[Candidate, str | None]]:
         key = self.key(policy.name, problem, n)
         if key not in self.samples:
             fresh = await sample_candidates(policy, problem, n)
