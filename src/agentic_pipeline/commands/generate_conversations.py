@@ -17,10 +17,12 @@ from agentic_pipeline.commands.options import (
     RunOptions,
     Shard,
     TeacherOptions,
+    count_option,
     fail,
     finish,
     generation,
     grouped,
+    out_option,
     progress_bars,
 )
 
@@ -28,14 +30,10 @@ from agentic_pipeline.commands.options import (
 @generate_app.command("conversations")
 @grouped
 def conversations(
-    count: Annotated[
-        int, typer.Option("--count", "-n", min=1, help="Kept (fully verified) sessions wanted.")
-    ],
+    count: count_option("Kept (fully verified) sessions wanted."),
     run: RunOptions,
     teacher: TeacherOptions,
-    out: Annotated[
-        Path, typer.Option("--out", help="Data directory: writes conversations/coding_sessions.jsonl.")
-    ] = Path("data"),
+    out: out_option("conversations/coding_sessions.jsonl") = Path("data"),
     shard: Shard = "0/1",
     turns: Annotated[
         str, typer.Option("--turns", help="User requests per session: LOW-HIGH (2-4) or N.")

@@ -18,11 +18,14 @@ from agentic_pipeline.commands.options import (
     RunOptions,
     Shard,
     TeacherOptions,
+    category_option,
     console,
+    count_option,
     fail,
     finish,
     generation,
     grouped,
+    out_option,
     progress_bars,
 )
 
@@ -35,15 +38,11 @@ CATEGORY_HELP = (
 @generate_app.command("reasoning")
 @grouped
 def reasoning(
-    count: Annotated[
-        int, typer.Option("--count", "-n", min=1, help="Kept records wanted (split over categories).")
-    ],
+    count: count_option("Kept records wanted (split over categories)."),
     run: RunOptions,
     teacher: TeacherOptions,
-    category: Annotated[str, typer.Option("--category", "-c", help=CATEGORY_HELP)] = "problem_solving",
-    out: Annotated[
-        Path, typer.Option("--out", help="Data directory: writes reasoning/<category>.jsonl.")
-    ] = Path("data"),
+    category: category_option(CATEGORY_HELP) = "problem_solving",
+    out: out_option("reasoning/<category>.jsonl") = Path("data"),
     shard: Shard = "0/1",
     batch: Annotated[
         bool,

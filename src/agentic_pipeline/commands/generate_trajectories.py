@@ -19,10 +19,13 @@ from agentic_pipeline.commands.options import (
     RunOptions,
     Shard,
     TeacherOptions,
+    category_option,
+    count_option,
     fail,
     finish,
     generation,
     grouped,
+    out_option,
     progress_bars,
 )
 
@@ -38,15 +41,11 @@ MORE_TASKS = (
 @generate_app.command("trajectories")
 @grouped
 def trajectories(
-    count: Annotated[
-        int, typer.Option("--count", "-n", min=1, help="Kept (verified) trajectories wanted in total.")
-    ],
+    count: count_option("Kept (verified) trajectories wanted in total."),
     run: RunOptions,
     teacher: TeacherOptions,
-    category: Annotated[str, typer.Option("--category", "-c", help=CATEGORY_HELP)] = "all",
-    out: Annotated[
-        Path, typer.Option("--out", help="Data directory: writes trajectories/<category>_tasks.jsonl.")
-    ] = Path("data"),
+    category: category_option(CATEGORY_HELP) = "all",
+    out: out_option("trajectories/<category>_tasks.jsonl") = Path("data"),
     shard: Shard = "0/1",
     max_steps: Annotated[
         int, typer.Option("--max-steps", help="Assistant turns per episode before it is stopped.")

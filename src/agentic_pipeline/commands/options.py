@@ -163,6 +163,20 @@ class RunOptions:
 Shard = Annotated[str, typer.Option("--shard", help="i/N: this machine takes the i-th of N disjoint shares.")]
 
 
+def count_option(what: str) -> Any:
+    """The type of ``--count/-n`` (``count: count_option("Kept sessions wanted.")``)."""
+    return Annotated[int, typer.Option("--count", "-n", min=1, help=what)]
+
+
+def out_option(writes: str) -> Any:
+    """The type of a generator's ``--out``: the data directory, and what it writes there."""
+    return Annotated[Path, typer.Option("--out", help=f"Data directory: writes {writes}.")]
+
+
+def category_option(choices: str) -> Any:
+    return Annotated[str, typer.Option("--category", "-c", help=choices)]
+
+
 def grouped(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Let a typer command take option groups: each parameter annotated with a dataclass is shown as
     that dataclass's fields and built from them before ``fn`` is called."""
