@@ -52,8 +52,14 @@ def test_code_families_are_solved_and_thoughts_quote_real_failures(family: str, 
     task = first_valid(build(project))
     record = solve(task)
     assert_solved(record, task)
-    first_obs = record.messages[3].content
-    second_thought = record.messages[4].content
+    # The first run of the tests (the oracle sometimes looks at the layout first), and the thought after it.
+    run = next(
+        i
+        for i, m in enumerate(record.messages)
+        if m.tool_calls and m.tool_calls[0].function.arguments.get("command") == task.check_cmd
+    )
+    first_obs = record.messages[run + 1].content
+    second_thought = record.messages[run + 2].content
     named = re.findall(r"`((?:\w+\.)?test_[^`]+)`", second_thought)
     assert named and all(name in first_obs for name in named)  # the failing tests it names were in the output
 

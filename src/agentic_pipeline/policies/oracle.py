@@ -22,6 +22,7 @@ from typing import Any
 from agentic_pipeline.llm.usage import Usage
 from agentic_pipeline.policies.base import PolicyResponse
 from agentic_pipeline.policies.observe import clip, find_hash, parse_tests, shown_line
+from agentic_pipeline.pynames import names_read, shown
 from agentic_pipeline.tasks.base import Edit, Task
 
 
@@ -36,12 +37,25 @@ PlanGen = Generator[Action, str, None]
 
 
 class Ctx:
-    """What a plan sees: the task, and a deterministic phrase picker."""
+    """What a plan sees: the task, what the episode has shown so far, and a deterministic phrase picker."""
 
-    def __init__(self, task: Task, seed: int) -> None:
+    def __init__(self, task: Task, seed: int, context: list[str] | None = None) -> None:
         self.task = task
         self.facts = task.solution.facts
         self._rng = random.Random(int(hashlib.sha256(f"{task.id}\x00{seed}".encode()).hexdigest()[:16], 16))
+        self.seen: list[str] = list(context or [task.instruction])  # system/user text, then observations
+
+    def observe(self, observation: str) -> None:
+        self.seen.append(observation)
+
+    def unseen(self, code: str) -> list[str]:
+        """The names ``code`` reads that nothing in the episode has shown yet."""
+        text = "\n".join(self.seen)
+        return sorted(n for n in names_read(code) if not shown(n, text))
+
+    def chance(self, share: float) -> bool:
+        """A seeded coin: True for about ``share`` of tasks (per task, seed and step)."""
+        return self._rng.random() < share
 
     def say(self, *options: str, **fmt: Any) -> str:
         return self._rng.choice(options).format(**fmt)
@@ -103,6 +117,107 @@ def _run_check(c: Ctx, thought: str) -> Action:
     return c.act(thought, "bash", command=c.task.check_cmd)
 
 
+def _orient(c: Ctx, share: float = 0.25) -> Generator[Action, str, bool]:
+    """Sometimes (as engineers do in an unfamiliar repository) look at the layout first; True if it did."""
+    if not c.chance(share):
+        return False
+    yield c.act(
+        c.say(
+            "Let me get my bearings in the workspace first.",
+            "First, what is in this project?",
+            "A quick look at the layout before anything else.",
+        ),
+        "bash",
+        command="find . -name '*.py' -not -path '*/.*' -not -path '*/__pycache__/*' | sort | head -60",
+    )
+    return True
+
+
+# What a module defines at the top level and in classes, and the attributes its methods set.
+_SURVEY = r"grep -nE '^ *(def|class) |^[A-Za-z_][A-Za-z0-9_]* *=[^=]|^    [A-Z_][A-Z0-9_]* *=[^=]|self\.[A-Za-z_][A-Za-z0-9_]* *[:=][^=]' "
+
+
+def _look_up(c: Ctx, path: str, code: str, thought: str) -> Generator[Action, str, str]:
+    """Before writing ``code`` into ``path``: look at what it uses that the episode has not shown (the
+    module's definitions, then a search of the project, then the helpers it calls); returns the thought
+    that goes with the edit. Nothing is looked up when everything it uses was already shown."""
+    write = c.say(" Writing the body.", " Here is the implementation.", " Now the code.")
+    missing = c.unseen(code)
+    if not missing:
+        return thought + write
+    out = yield c.act(
+        thought
+        + c.say(
+            " Before writing it, let me see what {p} already defines that I can build on.",
+            " First, which helpers, constants and attributes does {p} have?",
+            " Let me list what {p} defines, so I reuse what exists rather than guess.",
+            p=path,
+        ),
+        "bash",
+        command=_SURVEY + path,
+    )
+    found = [n for n in missing if shown(n, out)]
+    missing = c.unseen(code)
+    if missing:
+        bare = sorted({n.removeprefix("self.") for n in missing})
+        out = yield c.act(
+            _found_note(c, found)
+            + c.say(
+                " {names} {verb} not defined in {p}; searching the project.",
+                " Where do {names} come from? Searching for {them}.",
+                names=_quoted(bare),
+                verb="is" if len(bare) == 1 else "are",
+                them="it" if len(bare) == 1 else "them",
+                p=path,
+            ),
+            "bash",
+            command=f"grep -rnwE '{'|'.join(bare)}' --include='*.py' . | head -40",
+        )
+        found += [n for n in missing if shown(n, out)]
+    thought = _found_note(c, found)
+    helpers = _helper_defs(out if not missing else "\n".join(c.seen[-2:]), code, path)
+    for name, line in helpers[:2] if c.chance(0.7) else []:
+        out = yield c.act(
+            thought
+            + c.say(
+                " `{h}` is at line {l}; reading it to call it correctly.",
+                " Let me read `{h}` (line {l}) before relying on it.",
+                h=name,
+                l=line,
+            ),
+            "read_file",
+            path=path,
+            start_line=line,
+            end_line=line + 12,
+        )
+        thought = c.say("Now I know what `{h}` does.", "That's `{h}`.", "Good, `{h}` is clear.", h=name)
+    return thought + write
+
+
+def _found_note(c: Ctx, found: list[str]) -> str:
+    if not found:
+        return c.say("Nothing there I need.", "That's the module's surface.")
+    return c.say(
+        "It has {names}, which I'll use.",
+        "{names} {verb} already there; I'll build on {them}.",
+        "Useful: {names}.",
+        names=_quoted(found),
+        verb="is" if len(found) == 1 else "are",
+        them="it" if len(found) == 1 else "them",
+    )
+
+
+def _helper_defs(survey: str, code: str, path: str) -> list[tuple[str, int]]:
+    """(name, line) of functions the survey of ``path`` showed defined and ``code`` calls."""
+    tree_calls = {n.removeprefix("self.") for n in names_read(code)}
+    out = []
+    for m in re.finditer(r"^(?:\./)?(?:(\S+?):)?(\d+):\s*def (\w+)\(", survey, re.M):
+        file, line, name = m.group(1), int(m.group(2)), m.group(3)
+        if name in tree_calls and (file is None or file.lstrip("./") == path):
+            out.append((name, line))
+    return out
+
+
 def _verify_and_finish(c: Ctx, what: str) -> PlanGen:
     out = yield _run_check(
         c,
@@ -149,15 +264,54 @@ _REASONS = {
 }
 
 
+def _suspect_the_test(c: Ctx, thought: str, failed: str) -> Generator[Action, str, str]:
+    """A first hypothesis engineers often check: the test expects the wrong thing. Find the failing test,
+    read it, and drop the hypothesis (the shipped tests are right); returns the next thought's opening."""
+    m = re.search(r"(test\w*)", failed.rsplit("::", 1)[-1])
+    if not m:
+        return thought
+    name = m.group(1)
+    out = yield c.act(
+        thought
+        + c.say(
+            " Before the code, is the test itself right? Let me find `{t}`.",
+            " First I want to see what `{t}` actually asserts.",
+            " Could the test expect the wrong thing? Looking up `{t}`.",
+            t=name,
+        ),
+        "bash",
+        command=f"grep -rn 'def {name}\\b' --include='test*.py' .",
+    )
+    hit = re.search(r"^(?:\./)?(\S+?\.py):(\d+):", out, re.M)
+    if not hit:
+        return c.say("No definition by that name turns up; back to the code.", "Not found that way.")
+    path, line = hit.group(1), int(hit.group(2))
+    yield c.act(
+        c.say("It is in {p} at line {l}.", "{p}, line {l}.", p=path, l=line),
+        "read_file",
+        path=path,
+        start_line=line,
+        end_line=line + 15,
+    )
+    return c.say(
+        "The test asserts a plain expected result; nothing odd in it, so the fault is in the code under test.",
+        "That test is straightforward and consistent with its name. The bug is in the code, not the test.",
+        "The assertion looks right to me, so I'll drop that idea and go to the code.",
+    )
+
+
 def plan_fix(c: Ctx) -> PlanGen:
     """Debugging: run the tests, locate the code, read it, fix it, re-run, finish."""
     t, f = c.task, c.facts
     edit = t.solution.edits[0]
     buggy = t.start_text(edit.path)
     line, old_line, new_line = _changed_line(buggy, edit)
+    oriented = yield from _orient(c)
     out = yield _run_check(
         c,
-        c.say(
+        c.say("Now reproduce the failure.", "Next, the test suite.", "Now the tests: what fails?")
+        if oriented
+        else c.say(
             "I'll start by running the test suite to see what fails.",
             "First, reproduce the failure: run the tests.",
             "Let me run the tests and look at the failures.",
@@ -167,28 +321,52 @@ def plan_fix(c: Ctx) -> PlanGen:
     thought = _tests_thought(c, out)
     frames = parse_tests(out).frames_in(edit.path)
     func = f.get("function")
+    failed = parse_tests(out).failed
+    if failed and c.chance(0.3):
+        thought = yield from _suspect_the_test(c, thought, failed[0])
     if not frames and func:
         short = func.rsplit(".", 1)[-1]
-        thought += c.say(
-            " The traceback stays inside the tests; the failing code path goes through `{func}` in {path}. "
-            "Let me find it.",
-            " The tests only show the symptom. They exercise `{func}` ({path}), so I'll locate it.",
-            func=func,
-            path=edit.path,
+        if shown(edit.path, "\n".join(c.seen)):
+            thought += c.say(
+                " The traceback stays inside the tests; the failing code path goes through `{func}` in {path}. "
+                "Let me find it.",
+                " The tests only show the symptom. They exercise `{func}` ({path}), so I'll locate it.",
+                func=func,
+                path=edit.path,
+            )
+            command = f"grep -n 'def {short}\\b' {edit.path}"
+        else:  # where it lives has not been shown: search the project for its definition
+            thought += c.say(
+                " The traceback stays inside the tests; they exercise `{func}`. Where is it defined?",
+                " The tests only show the symptom. They call `{func}`, so I'll find its definition.",
+                func=func,
+            )
+            command = f"grep -rn 'def {short}\\b' --include='*.py' . | grep -v '/test'"
+        out = yield c.act(thought, "bash", command=command)
+        # The definition that encloses the bug: the last one at or above it (in the file the fix goes in).
+        mine = "\n".join(
+            ln.split(":", 1)[1] if ln.lstrip("./").startswith(edit.path + ":") else ln
+            for ln in out.splitlines()
         )
-        out = yield c.act(thought, "bash", command=f"grep -n 'def {short}\\b' {edit.path}")
-        # The definition that encloses the bug: the last one at or above it.
-        found = [int(n) for n in re.findall(r"^(\d+):", out, re.M) if int(n) <= line]
+        found = [int(n) for n in re.findall(r"^(\d+):", mine, re.M) if int(n) <= line]
         def_line = found[-1] if found else line
-        start = max(1, min(def_line, line - 3), line - 25)
-        thought = c.say(
-            "`{short}` is defined at line {d}. Reading it.",
-            "Found it at line {d}; let me read the function.",
-            short=short,
-            d=def_line,
-        )
+        if line - def_line <= 80:  # read the function from its def line: the cited line is on screen
+            start = min(def_line, line - 3)
+            thought = c.say(
+                "`{short}` is defined in {p} at line {d}. Reading it.",
+                "Found it: {p}, line {d}; let me read the function.",
+                short=short,
+                d=def_line,
+                p=edit.path,
+            )
+        else:
+            start = max(1, line - 25)
+            thought = c.say(
+                "`{short}` is a long function; reading its body.", "Reading `{short}`.", short=short
+            )
     else:
-        if frames:
+        start, end = max(1, line - 12), line + 8
+        if frames and abs(frames[-1][1] - line) <= 40:
             fpath, fline, fname = frames[-1]
             where = f" (in `{fname}`)" if fname else ""
             thought += c.say(
@@ -198,10 +376,20 @@ def plan_fix(c: Ctx) -> PlanGen:
                 l=fline,
                 w=where,
             )
+            # The read covers the cited frame line as well as the code around it.
+            start, end = max(1, min(start, fline - 6)), max(end, fline + 4)
         else:
             thought += c.say(" Let me read the code in {p}.", " I'll look at {p}.", p=edit.path)
-        start = max(1, line - 12)
+        out = yield c.act(thought, "read_file", path=edit.path, start_line=start, end_line=end)
+        return (yield from _fix_after_read(c, out, line, old_line, new_line, func))
     out = yield c.act(thought, "read_file", path=edit.path, start_line=start, end_line=line + 8)
+    yield from _fix_after_read(c, out, line, old_line, new_line, func)
+
+
+def _fix_after_read(c: Ctx, out: str, line: int, old_line: str, new_line: str, func: str | None) -> PlanGen:
+    """Debugging, once the code around the bug is on screen: say what is wrong, fix it, verify."""
+    t = c.task
+    edit = t.solution.edits[0]
     seen = shown_line(out, line)
     op = t.meta.get("operator", "")
     if op in ("drop_statement", "drop_branch"):
@@ -242,9 +430,12 @@ def plan_implement(c: Ctx) -> PlanGen:
     edit = t.solution.edits[0]
     stubbed = t.start_text(edit.path)
     raise_line, _, _ = _changed_line(stubbed, edit)
+    oriented = yield from _orient(c)
     out = yield _run_check(
         c,
-        c.say(
+        c.say("Now the current state of the tests.", "Next, the test suite as it stands.")
+        if oriented
+        else c.say(
             "Let me see the current state of the tests first.",
             "I'll run the tests to see which ones depend on `{fn}`.",
             "Running the test suite before touching anything.",
@@ -262,16 +453,17 @@ def plan_implement(c: Ctx) -> PlanGen:
     doc = _docstring_from(out)
     if doc:
         thought = c.say(
-            'The docstring says: "{d}". I\'ll implement that.',
-            'Per its docstring ("{d}"), here is the implementation.',
-            '"{d}" is the contract; writing the body to match it and the tests.',
+            'The docstring says: "{d}".',
+            'Its docstring: "{d}". That and the tests are the contract.',
+            '"{d}" is what it must do.',
             d=clip(doc, 140),
         )
     else:
         thought = c.say(
-            "No docstring, so the signature and the failing tests are the spec. Writing the body.",
+            "No docstring, so the signature and the failing tests are the spec.",
             "There is no docstring; I'll implement it from the signature and what the tests expect.",
         )
+    thought = yield from _look_up(c, edit.path, edit.new, thought)
     out = yield c.act(thought, "edit_file", path=edit.path, old_str=edit.old, new_str=edit.new)
     if out.startswith("edit_file:"):
         yield c.act("The edit did not apply.", "finish", summary=f"Could not write the body: {clip(out)}")
@@ -339,9 +531,9 @@ def plan_implement_many(c: Ctx) -> PlanGen:
         doc = _docstring_from(out)
         if doc:
             thought = c.say(
-                'The docstring of `{fn}` says: "{d}". Writing that.',
-                '`{fn}`: "{d}". Implementing it to match the docstring and the tests.',
-                '"{d}" is the contract for `{fn}`; here is the body.',
+                'The docstring of `{fn}` says: "{d}".',
+                '`{fn}`: "{d}". That and the tests are the contract.',
+                '"{d}" is the contract for `{fn}`.',
                 fn=name,
                 d=clip(doc, 140),
             )
@@ -351,6 +543,7 @@ def plan_implement_many(c: Ctx) -> PlanGen:
                 "No docstring on `{fn}`; I'll write it from the signature and what the tests expect.",
                 fn=name,
             )
+        thought = yield from _look_up(c, path, edit.new, thought)
         out = yield c.act(thought, "edit_file", path=path, old_str=edit.old, new_str=edit.new)
         if out.startswith("edit_file:"):
             yield c.act("The edit did not apply.", "finish", summary=f"Could not write `{name}`: {clip(out)}")
@@ -1080,10 +1273,13 @@ class OraclePolicy:
             raise ValueError(f"the oracle has no plan for solution kind {task.solution.kind!r}")
         observations = [m.get("content") or "" for m in messages if m["role"] == "tool"]
         step = sum(1 for m in messages if m["role"] == "assistant")
-        gen = plan(Ctx(task, self.seed))
+        context = [m.get("content") or "" for m in messages if m["role"] in ("system", "user")]
+        ctx = Ctx(task, self.seed, context)
+        gen = plan(ctx)
         try:
             action = next(gen)
             for obs in observations[:step]:
+                ctx.observe(obs)
                 action = gen.send(obs)
         except StopIteration:
             action = Action("Nothing left to do.", "finish", {"summary": "Stopped: the plan is complete."})
