@@ -291,9 +291,12 @@ def _encode(text: str, spans: list[Span], tokenizer: Any) -> Rendered:
     return Rendered(list(enc["input_ids"]), _mask_from_offsets(enc["offset_mapping"], spans), text)
 
 
-def render_conversation(messages: list[dict], tools: list[dict] | None, tokenizer: Any) -> Rendered:
-    """Token ids and assistant mask of a whole conversation."""
-    text, spans = assistant_spans(messages, tools, tokenizer)
+def render_conversation(
+    messages: list[dict], tools: list[dict] | None, tokenizer: Any, *, train_from: int = 0
+) -> Rendered:
+    """Token ids and assistant mask of a whole conversation; assistant turns before ``train_from`` are
+    context (mask 0), as in the pieces of a split trajectory."""
+    text, spans = assistant_spans(messages, tools, tokenizer, train_from=train_from)
     return _encode(text, spans, tokenizer)
 
 
