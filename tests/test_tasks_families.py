@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from agentic_pipeline import grounding
 from agentic_pipeline.agent import RunConfig, run_episode
 from agentic_pipeline.policies.base import PolicyResponse
 from agentic_pipeline.policies.oracle import OraclePolicy
@@ -44,6 +45,8 @@ def assert_solved(record, task: Task) -> None:
     # Every observation answered a call of the turn before it.
     calls = {c.id for m in record.messages if m.tool_calls for c in m.tool_calls}
     assert {m.tool_call_id for m in record.messages if m.role == "tool"} == calls
+    # Grounded: every name its edits use, every line, path, test and error it cites was shown before.
+    assert grounding.check(record) == [], grounding.describe(grounding.check(record) or [])
 
 
 @pytest.mark.parametrize("family", ["debugging", "coding"])

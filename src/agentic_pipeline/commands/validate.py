@@ -5,6 +5,11 @@
         --report report.json --fix data-clean/ --decontaminate humaneval.jsonl --target trajectory=500
 
 Exit code 0: no error-level finding; 1: at least one; 2: a usage error (bad option, missing folder).
+
+The ``grounding`` check (agentic_pipeline/grounding.py) reports an assistant turn that refers to something it
+was never shown (a helper or attribute its code uses, a path, a line number, an error message, a
+test name) as a warning, with the dataset's grounding rate in the summary; ``--strict-grounding``
+makes those findings errors (exit code 1, and ``--fix`` drops the records).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ def _print_report(report, fixed: dict[str, int] | None, fix_dir: Path | None) ->
         checks.add_row(check, str(counts["error"]), str(counts["warning"]))
     if summary["by_check"]:
         console.print(checks)
+    _print_grounding(console, summary["grounding"])
 
     tokens_label = "tokens (approx.)" if summary["token_counts_approximate"] else "tokens"
     kinds = Table(title=f"Balance and {tokens_label} per category")
@@ -78,6 +84,21 @@ def _print_report(report, fixed: dict[str, int] | None, fix_dir: Path | None) ->
             f"--fix: {fixed['kept']} records kept ({fixed['redacted']} redacted), {fixed['dropped']} dropped -> "
             f"{fix_dir} (dropped records with their reasons in {fix_dir}/rejected/)"
         )
+
+
+def _print_grounding(console, g: dict) -> None:
+    if not g["checked"]:
+        return
+    kinds = ", ".join(f"{kind} {k['grounded']}/{k['checked']}" for kind, k in g["by_kind"].items())
+    refs = ", ".join(f"{rule} {n}" for rule, n in g["ungrounded_references"].items())
+    console.print(
+        f"grounding: {g['grounded']}/{g['checked']} checked records ({g['rate']:.1%}) refer only to what "
+        f"they were shown ({kinds})"
+        + (f"; ungrounded references: {refs}" if refs else "")
+        + f" [{g['severity']}s]",
+        highlight=False,
+        markup=False,
+    )
 
 
 @app.command()
@@ -118,9 +139,15 @@ def validate(
     max_line_bytes: int = typer.Option(
         8 * 1024 * 1024, "--max-line-bytes", min=1024, help="Longer lines are findings, not parsed."
     ),
+    strict_grounding: bool = typer.Option(
+        False,
+        "--strict-grounding",
+        help="Grounding findings (a turn refers to a name, path, line or error never shown before it) "
+        "are errors: exit code 1, dropped by --fix. Default: warnings.",
+    ),
 ) -> None:
-    """Validate every .jsonl under --data-dir: schema, semantics, length, duplicates, secrets,
-    contamination, balance. Exit code 1 when any error-level finding exists."""
+    """Validate every .jsonl under --data-dir: schema, semantics, grounding, length, duplicates,
+    secrets, contamination, balance. Exit code 1 when any error-level finding exists."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
     from agentic_pipeline.curate import Options, balance, write_fixed
@@ -155,6 +182,7 @@ def validate(
         near_dup_threshold=near_dup_threshold,
         workers=workers,
         max_line_bytes=max_line_bytes,
+        strict_grounding=strict_grounding,
     )
     with Progress(
         "[progress.description]{task.description}",

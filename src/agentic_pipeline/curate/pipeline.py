@@ -1,10 +1,12 @@
 """The validator: every line of every ``.jsonl`` under a data directory through a plain list of steps.
 
 Per record, in worker processes (files are cut into byte ranges on line boundaries):
-read -> schema -> semantic rules -> secrets/PII -> decontamination -> render with the chat
-template; then the chunk's renders are tokenized as one batch (lengths, trainable tokens), and
+read -> schema -> semantic rules -> grounding -> secrets/PII -> decontamination -> render with the
+chat template; then the chunk's renders are tokenized as one batch (lengths, trainable tokens), and
 the exact-duplicate key and MinHash signature are computed. In the parent, in file order:
-exact and near duplicates across all files, balance and token statistics, the report.
+exact and near duplicates across all files, balance and token statistics, the grounding rate, the
+report. Grounding findings (``agentic_pipeline/grounding.py``: an assistant turn refers to a name, path, line
+or error it was never shown) are warnings, errors with ``strict_grounding``.
 
 Each step returns ok or a reason, and the reasons are counted per check. ``--fix OUT_DIR`` writes
 the dataset again in the same layout without the records that have an error (or are near
@@ -26,6 +28,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from agentic_pipeline import grounding
 from agentic_pipeline.curate import balance, decontam, dedup, length, secrets, semantics
 from agentic_pipeline.curate.reader import DEFAULT_MAX_LINE_BYTES, Chunk, Line, plan_chunks, read_chunk
 from agentic_pipeline.curate.report import ERROR, WARNING, Finding, Report
@@ -57,6 +60,7 @@ class Options:
     workers: int = 0  # 0: one per CPU core
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     chunk_bytes: int = 4 * 1024 * 1024
+    strict_grounding: bool = False  # grounding findings are errors, not warnings
 
 
 @dataclass(slots=True)
@@ -70,6 +74,7 @@ class RecordInfo:
     exact: bytes | None = None
     signature: np.ndarray | None = None
     hits: list[secrets.Hit] = field(default_factory=list)
+    grounding: dict[str, int] | None = None  # ungrounded references per rule; None: not checked
 
 
 @dataclass
@@ -166,6 +171,12 @@ class _Worker:
             outcome = rule(record)
             if outcome is not True:
                 finding(info, check, ERROR, outcome[1])
+        found = grounding.check(record)
+        if found is not None:
+            info.grounding = grounding.counts(found)
+            if found:
+                severity = ERROR if self.options.strict_grounding else WARNING
+                finding(info, grounding.CHECK, severity, grounding.describe(found))
         self._text_checks(obj, info, finding)
         try:
             verify = self.fast and self._verify_now()
@@ -252,10 +263,13 @@ class _Merge:
     tokens: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     records: int = 0
     redact: dict[tuple[str, int], list[secrets.Hit]] = field(default_factory=dict)
+    grounding_tally: grounding.Tally = field(default_factory=grounding.Tally)
 
     def add(self, result: ChunkResult, findings: list[Finding]) -> None:
         for info in result.records:
             self.records += 1
+            if info.grounding is not None:
+                self.grounding_tally.add(info.kind, info.grounding)
             here = f"{result.file}:{info.line}"
             self.tokens[(info.kind, info.category)].append(info.tokens)
             if info.hits:
@@ -347,6 +361,7 @@ def validate(options: Options, progress: Callable[[int, int], None] | None = Non
         "near_duplicates": {"enabled": options.near_dup, "threshold": options.near_dup_threshold},
         "decontamination": {"files": [str(p) for p in options.decontaminate], "ngram": options.ngram},
         "balance": balance.summarize(merge.tokens, options.targets),
+        "grounding": merge.grounding_tally.summary(options.strict_grounding),
         "bytes": total,
         "seconds": round(seconds, 3),
         "records_per_s": round(merge.records / seconds, 1) if seconds else None,

@@ -15,14 +15,15 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import shlex
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
+from agentic_pipeline.grounding import code_refs
 from agentic_pipeline.llm.usage import Usage
 from agentic_pipeline.policies.base import PolicyResponse
 from agentic_pipeline.policies.observe import clip, find_hash, parse_tests, shown_line
-from agentic_pipeline.pynames import names_read, shown
 from agentic_pipeline.tasks.base import Edit, Task
 
 
@@ -49,7 +50,8 @@ class Ctx:
         self.seen.append(observation)
 
     def unseen(self, code: str) -> list[str]:
-        """The names ``code`` reads that nothing in the episode has shown yet."""
+        """The names ``code`` reads that nothing in the episode has shown yet (as the grounding check
+        of ``agentic validate`` sees them: ``self.x`` for attributes)."""
         text = "\n".join(self.seen)
         return sorted(n for n in names_read(code) if not shown(n, text))
 
@@ -65,6 +67,23 @@ class Ctx:
 
 
 # ----------------------------------------------------------------------------- shared pieces
+
+
+def names_read(code: str) -> set[str]:
+    """What ``code`` uses from outside itself: names, ``self.x`` attributes, attributes of outside names."""
+    refs = code_refs(code)
+    return {*refs.names, *(f"self.{a}" for a in refs.self_attrs), *(attr for _, attr, _ in refs.owner_attrs)}
+
+
+def shown_text(quote: str, text: str) -> bool:
+    """Whether ``quote`` appears in ``text`` (whitespace runs compared as one space)."""
+    return " ".join(quote.split()) in " ".join(text.split())
+
+
+def shown(name: str, text: str) -> bool:
+    """Whether ``name`` (``x`` or ``self.x``) appears in ``text`` as a whole word."""
+    bare = name.removeprefix("self.")
+    return re.search(rf"(?<![\w]){re.escape(bare)}(?![\w])", text) is not None
 
 
 def _tests_thought(c: Ctx, out: str) -> str:
@@ -219,15 +238,15 @@ def _helper_defs(survey: str, code: str, path: str) -> list[tuple[str, int]]:
 
 
 def _verify_and_finish(c: Ctx, what: str) -> PlanGen:
+    plain = (
+        "Now re-run the tests to confirm.",
+        "Let me run the tests again.",
+        "Checking the result with the test suite.",
+    )
+    # Quote the command only where the episode showed it (the task names it, or an earlier output did).
+    named = shown_text(c.task.check_cmd, "\n".join(c.seen))
     out = yield _run_check(
-        c,
-        c.say(
-            "Now re-run the tests to confirm.",
-            "Let me run the tests again.",
-            "Checking the result with the test suite.",
-            "Re-running `{cmd}`.",
-            cmd=c.task.check_cmd,
-        ),
+        c, c.say(*plain, "Re-running `{cmd}`.", cmd=c.task.check_cmd) if named else c.say(*plain)
     )
     rep = parse_tests(out)
     if rep.passed:
@@ -835,11 +854,10 @@ def _read_span(c: Ctx, first: int, last: int, what: str) -> Action:
         c.say(
             "Now the code: {what}, in `{func}` ({path}).",
             "First a look at {what} in `{func}` ({path}).",
-            "Reading `{func}` around line {line} of {path} to see {what}.",
+            "Reading `{func}` in {path} to see {what}.",
             what=what,
             func=f["function"],
             path=f["path"],
-            line=first,
         ),
         "read_file",
         path=f["path"],
@@ -849,15 +867,15 @@ def _read_span(c: Ctx, first: int, last: int, what: str) -> Action:
 
 
 def _baseline(c: Ctx) -> Action:
-    return _run_check(
-        c,
-        c.say(
-            "A refactoring must not change behaviour, so I'll record the test results before touching anything.",
-            "Baseline first: the tests as they are now.",
-            "Running `{cmd}` before the change, to compare after.",
-            cmd=c.task.check_cmd,
-        ),
+    plain = (
+        "A refactoring must not change behaviour, so I'll record the test results before touching anything.",
+        "Baseline first: the tests as they are now.",
     )
+    if shown_text(c.task.check_cmd, "\n".join(c.seen)):
+        return _run_check(
+            c, c.say(*plain, "Running `{cmd}` before the change, to compare after.", cmd=c.task.check_cmd)
+        )
+    return _run_check(c, c.say(*plain))
 
 
 def _baseline_note(c: Ctx, out: str) -> str:
@@ -1255,6 +1273,34 @@ PLANS: dict[str, Callable[[Ctx], PlanGen]] = {
 }
 
 
+def _shows_what_it_edits(c: Ctx, plan: PlanGen) -> PlanGen:
+    """Every plan, wrapped: before an ``edit_file`` whose ``old_str`` has lines the episode has not shown
+    (a multi-line replacement reaching past what a grep or a read displayed), show those lines first with
+    ``grep -n -F``, so the edit never rewrites text the agent has not seen."""
+    action = next(plan)
+    while True:
+        if action.tool == "edit_file":
+            text = "\n".join(c.seen)
+            hidden = [ln.strip() for ln in str(action.arguments.get("old_str", "")).splitlines()]
+            hidden = list(dict.fromkeys(ln for ln in hidden if ln and not shown_text(ln, text)))[:4]
+            if hidden:
+                patterns = " ".join(f"-e {shlex.quote(ln)}" for ln in hidden)
+                yield c.act(
+                    c.say(
+                        "Before editing, the exact lines as they are now.",
+                        "Let me see those lines verbatim first.",
+                        "Checking the surrounding lines before I change them.",
+                    ),
+                    "bash",
+                    command=f"grep -n -F {patterns} {shlex.quote(str(action.arguments['path']))}",
+                )
+        observation = yield action
+        try:
+            action = plan.send(observation)
+        except StopIteration:
+            return
+
+
 # ----------------------------------------------------------------------------- the policy
 
 
@@ -1275,7 +1321,7 @@ class OraclePolicy:
         step = sum(1 for m in messages if m["role"] == "assistant")
         context = [m.get("content") or "" for m in messages if m["role"] in ("system", "user")]
         ctx = Ctx(task, self.seed, context)
-        gen = plan(ctx)
+        gen = _shows_what_it_edits(ctx, plan(ctx))
         try:
             action = next(gen)
             for obs in observations[:step]:
