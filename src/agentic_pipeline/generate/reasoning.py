@@ -214,8 +214,9 @@ def first_error(output: str) -> str | None:
 
 def _evidence_steps(g: Grounding, rng: random.Random) -> list[str]:
     t, f = g.task, g.task.solution.facts
-    rep = parse_tests(g.output)
-    rep.error = first_error(g.output)
+    shown = _output_tail(g.output)  # the answer cites only what the user's message shows of the run
+    rep = parse_tests(shown)
+    rep.error = first_error(shown)
     steps = []
     if rep.failed:
         names = ", ".join(f"`{n}`" for n in rep.failed[:3]) + (" and others" if len(rep.failed) > 3 else "")
@@ -264,8 +265,9 @@ def problem_answer(g: Grounding, rng: random.Random) -> str:
     else:
         why = _WHY.get(op, "this line computes the wrong thing")
         steps.append(f"Line {g.line} reads `{clip(g.old_line.strip(), 140)}`. The likely problem: {why}.")
-        error = first_error(g.output)
-        raised_here = any(line == g.line for _, line, _ in parse_tests(g.output).frames_in(g.path))
+        shown = _output_tail(g.output)
+        error = first_error(shown)
+        raised_here = any(line == g.line for _, line, _ in parse_tests(shown).frames_in(g.path))
         if raised_here and error:
             steps.append(
                 f"That fits the output: `{clip(error, 120)}` is raised on this very line, which is what this "

@@ -182,11 +182,8 @@ def _look_up(c: Ctx, path: str, code: str, thought: str) -> Generator[Action, st
         out = yield c.act(
             _found_note(c, found)
             + c.say(
-                " {names} {verb} not defined in {p}; searching the project.",
-                " Where do {names} come from? Searching for {them}.",
-                names=_quoted(bare),
-                verb="is" if len(bare) == 1 else "are",
-                them="it" if len(bare) == 1 else "them",
+                " Not everything the body needs is defined in {p}; searching the project for the rest.",
+                " The rest must come from another module; searching the project.",
                 p=path,
             ),
             "bash",
@@ -215,7 +212,7 @@ def _look_up(c: Ctx, path: str, code: str, thought: str) -> Generator[Action, st
 
 def _found_note(c: Ctx, found: list[str]) -> str:
     if not found:
-        return c.say("Nothing there I need.", "That's the module's surface.")
+        return c.say("Nothing new there.", "That's the module's surface.")
     return c.say(
         "It has {names}, which I'll use.",
         "{names} {verb} already there; I'll build on {them}.",
