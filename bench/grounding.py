@@ -1,7 +1,7 @@
 """Grounding of the oracle's trajectories: shipped tasks per family, and tasks mined from real repositories.
 
     python bench/grounding.py                                  # 12 per family, toolz + cachetools from PyPI
-    python bench/grounding.py --per-family 25 --repos toolz cachetools more-itertools
+    python bench/grounding.py --per-family 25 --repos toolz==1.0.0 cachetools==8.0.2 more-itertools
     python bench/grounding.py --agentic /tmp/old-checkout/.venv/bin/agentic   # another version's oracle
 
 For each source of tasks it runs the real runner with the offline oracle (`agentic generate
@@ -122,7 +122,12 @@ def measure(data: Path) -> dict[str, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-family", type=int, default=12, help="Trajectories per family and source.")
-    parser.add_argument("--repos", nargs="*", default=["toolz", "cachetools"], help="PyPI projects to mine.")
+    parser.add_argument(
+        "--repos",
+        nargs="*",
+        default=["toolz==1.0.0", "cachetools==8.0.2"],  # versions whose suites pass here unmodified
+        help="PyPI projects to mine (NAME or NAME==VERSION).",
+    )
     parser.add_argument(
         "--agentic", default=AGENTIC, help="The `agentic` executable whose oracle is measured."
     )
@@ -135,8 +140,9 @@ def main() -> None:
         for family in ("coding", "debugging", "refactoring", "devops"):
             generate(args.agentic, shipped, family, args.per_family)
         results["shipped"] = measure(shipped)
-        for name in args.repos:
-            repo, test_cmd = fetch(name, root / "sdists")
+        for spec in args.repos:
+            name = spec.split("==")[0]
+            repo, test_cmd = fetch(spec, root / "sdists" / name)
             tasks = root / f"{name}.tasks.jsonl"
             sh(args.agentic, "tasks", "mine", "--repo", str(repo), "--test-cmd", test_cmd, "--max", str(3 * args.per_family),
                "--out", str(tasks))  # fmt: skip

@@ -78,3 +78,16 @@ def test_wording_varies_with_the_seed_and_is_deterministic_per_seed() -> None:
     assert first_turn(tasks[0], 7)["tool_calls"][0]["function"]["arguments"] == {
         "command": tasks[0].check_cmd
     }
+
+
+def test_every_kind_of_task_the_builders_make_has_an_oracle_plan(task_cache) -> None:
+    """A task kind without a plan would only show up as a crashed episode, late in a long run."""
+    from agentic_pipeline.policies.oracle import PLANS
+    from agentic_pipeline.tasks.base import FAMILIES
+    from agentic_pipeline.tasks.catalog import candidates
+    from agentic_pipeline.tasks.sources import project_sources
+
+    sources = project_sources()[:3]
+    kinds = {t.solution.kind for family in FAMILIES for t in candidates(family, sources)}
+    assert {"fix", "implement", "rename", "merge", "patch"} <= kinds  # the builders really ran
+    assert kinds - {"none"} <= set(PLANS), sorted(kinds - set(PLANS))
