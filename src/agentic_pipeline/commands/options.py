@@ -57,12 +57,9 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
 
 
 @dataclass(kw_only=True)
-class TeacherOptions:
-    """The teacher options of every command that takes a teacher."""
+class ClientOptions:
+    """How to reach a model and what it may cost: everything of a teacher but which one it is."""
 
-    teacher: Annotated[
-        str, typer.Option("--teacher", help="oracle (offline, no model), anthropic:MODEL or openai:MODEL.")
-    ] = "oracle"
     base_url: Annotated[
         str | None,
         typer.Option(
@@ -121,18 +118,30 @@ class TeacherOptions:
         ),
     ] = False
 
-    def config(self) -> TeacherConfig:
-        """The checked ``TeacherConfig``; exits 2 with the reason on a bad value."""
+    def config_for(self, spec: str) -> TeacherConfig:
+        """The checked ``TeacherConfig`` of model ``spec``; exits 2 with the reason on a bad value."""
         from agentic_pipeline.teacher import TeacherConfig
 
         try:
             return TeacherConfig(
-                spec=self.teacher, base_url=self.base_url, max_cost_usd=self.max_cost_usd,
+                spec=spec, base_url=self.base_url, max_cost_usd=self.max_cost_usd,
                 concurrency=self.concurrency, rpm=self.rpm, itpm=self.itpm, otpm=self.otpm,
                 thinking=self.thinking, request_timeout=self.request_timeout, dry_run=self.dry_run,
             )  # fmt: skip
         except ValueError as exc:
             fail(str(exc))
+
+
+@dataclass(kw_only=True)
+class TeacherOptions(ClientOptions):
+    """The teacher options of every command that takes a teacher: which one, and ``ClientOptions``."""
+
+    teacher: Annotated[
+        str, typer.Option("--teacher", help="oracle (offline, no model), anthropic:MODEL or openai:MODEL.")
+    ] = "oracle"
+
+    def config(self) -> TeacherConfig:
+        return self.config_for(self.teacher)
 
 
 @dataclass(kw_only=True)
@@ -237,11 +246,11 @@ def set_logging(verbose: bool) -> None:
 
 @contextmanager
 def open_teacher(
-    options: TeacherOptions, run_dir: Path | None, *, seed: int = 0, needs: str = ""
+    options: TeacherOptions | TeacherConfig, run_dir: Path | None, *, seed: int = 0, needs: str = ""
 ) -> Iterator[Teacher]:
     """The run's teacher in a with block: a bad option or a missing key exits 2 before anything starts
     (the message starts with ``needs`` when given); the ledger's totals are printed at the end."""
-    config = options.config()
+    config = options.config() if isinstance(options, TeacherOptions) else options
     try:
         teacher = config.open(run_dir, seed=seed)
     except ValueError as exc:
