@@ -71,22 +71,21 @@ def evaluate(
         fail(
             f"--category {category!r} / --split {split!r}: expected one of {', '.join(TRAJECTORY_CATEGORIES)} or all; eval, train or all"
         )
+    models = list(dict.fromkeys(model))
+    specs = {m: client.config_for(m) for m in models}  # a bad model spec fails here, before any work
     backend = run.backend()
     try:
-        pool = _pool(tasks_file, split, backend)
         shard_ij = parse_shard(shard)
+        pool = _pool(tasks_file, split, backend)
     except (ValueError, OSError) as exc:
         fail(str(exc))
-    models = list(dict.fromkeys(model))
     config = EvalConfig(
         count=count, out=out, workers=run.workers, seed=run.seed, shard=shard_ij, categories=categories, samples=samples,
         run=RunConfig(max_steps=max_steps, backend=backend, seed=run.seed),
     )  # fmt: skip
     with contextlib.ExitStack() as stack:
         teachers = {
-            m: stack.enter_context(
-                open_teacher(client.config_for(m), out / "ledger" / slug(m), seed=run.seed)
-            )
+            m: stack.enter_context(open_teacher(specs[m], out / "ledger" / slug(m), seed=run.seed))
             for m in models
         }
         tasks = asyncio.run(pick_tasks(pool, config))
