@@ -47,8 +47,9 @@ def sh(*args: str, cwd: Path | None = None) -> str:
     return done.stdout + done.stderr
 
 
-def fetch(name: str, into: Path) -> tuple[Path, str]:
-    """The sdist of ``name`` unpacked under ``into``, and the command that runs its tests from its root."""
+def fetch(spec: str, into: Path) -> tuple[Path, str]:
+    """The sdist of ``spec`` (``name`` or ``name==version``) unpacked under ``into``, and the command
+    that runs its tests from its root."""
     sh(
         sys.executable,
         "-m",
@@ -58,10 +59,11 @@ def fetch(name: str, into: Path) -> tuple[Path, str]:
         "--no-binary",
         ":all:",
         "--no-deps",
-        name,
+        spec,
         "-d",
         str(into),
     )
+    name = spec.split("==")[0]
     archive = next(into.glob(f"{name.replace('-', '_')}-*.tar.gz"), None) or next(
         into.glob(f"{name}-*.tar.gz")
     )
