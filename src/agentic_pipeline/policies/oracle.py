@@ -156,11 +156,18 @@ def _orient(c: Ctx, share: float = 0.25) -> Generator[Action, str, bool]:
 _SURVEY = r"grep -nE '^ *(def|class) |^[A-Za-z_][A-Za-z0-9_]* *=[^=]|^    [A-Z_][A-Z0-9_]* *=[^=]|self\.[A-Za-z_][A-Za-z0-9_]* *[:=][^=]' "
 
 
-def _look_up(c: Ctx, path: str, code: str, thought: str) -> Generator[Action, str, str]:
+def _look_up(
+    c: Ctx, path: str, code: str, thought: str, closing: str | None = None
+) -> Generator[Action, str, str]:
     """Before writing ``code`` into ``path``: look at what it uses that the episode has not shown (the
     module's definitions, then a search of the project, then the helpers it calls); returns the thought
-    that goes with the edit. Nothing is looked up when everything it uses was already shown."""
-    write = c.say(" Writing the body.", " Here is the implementation.", " Now the code.")
+    that goes with the edit, ending with ``closing``. Nothing is looked up when everything it uses was
+    already shown."""
+    write = (
+        closing
+        if closing is not None
+        else c.say(" Writing the body.", " Here is the implementation.", " Now the code.")
+    )
     missing = c.unseen(code)
     if not missing:
         return thought + write
@@ -410,7 +417,20 @@ def _fix_after_read(c: Ctx, out: str, line: int, old_line: str, new_line: str, f
     op = t.meta.get("operator", "")
     if op in ("drop_statement", "drop_branch"):
         missing = " / ".join(s.strip() for s in _inserted(edit))
-        thought = c.say(
+        prefix = ""
+        if c.unseen(edit.new):  # what the missing code uses has not been shown: look first
+            prefix = yield from _look_up(
+                c,
+                edit.path,
+                edit.new,
+                c.say(
+                    "Around line {l} the function seems to skip a step it needs.",
+                    "Reading this, something the function should do before line {l} is not done.",
+                    l=line,
+                ),
+                closing=" ",
+            )
+        thought = prefix + c.say(
             "Around line {l} something is missing: `{m}` is never done, which explains the failure. I'll put it back.",
             "Reading this, the code before line {l} lacks `{m}`; without it the result is wrong. Restoring it.",
             l=line,
