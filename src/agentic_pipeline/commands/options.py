@@ -61,7 +61,12 @@ class TeacherOptions:
     """The teacher options of every command that takes a teacher."""
 
     teacher: Annotated[
-        str, typer.Option("--teacher", help="oracle (offline, no model), anthropic:MODEL or openai:MODEL.")
+        str,
+        typer.Option(
+            "--teacher",
+            help="oracle (offline, no model), anthropic:MODEL, openai:MODEL, or hf:PATH (a local "
+            "transformers checkpoint run here, e.g. a trained student).",
+        ),
     ] = "oracle"
     base_url: Annotated[
         str | None,
@@ -121,6 +126,22 @@ class TeacherOptions:
         ),
     ] = False
 
+    temperature: Annotated[
+        float | None,
+        typer.Option(
+            "--temperature", min=0.0, help="hf:PATH teachers: sampling temperature (default: greedy)."
+        ),
+    ] = None
+    max_new_tokens: Annotated[
+        int | None,
+        typer.Option(
+            "--max-new-tokens",
+            min=1,
+            help="hf:PATH teachers: new tokens per assistant turn (default 1024); a tool call still "
+            "open at the limit is a format error.",
+        ),
+    ] = None
+
     def config(self) -> TeacherConfig:
         """The checked ``TeacherConfig``; exits 2 with the reason on a bad value."""
         from agentic_pipeline.teacher import TeacherConfig
@@ -130,6 +151,7 @@ class TeacherOptions:
                 spec=self.teacher, base_url=self.base_url, max_cost_usd=self.max_cost_usd,
                 concurrency=self.concurrency, rpm=self.rpm, itpm=self.itpm, otpm=self.otpm,
                 thinking=self.thinking, request_timeout=self.request_timeout, dry_run=self.dry_run,
+                temperature=self.temperature, max_new_tokens=self.max_new_tokens,
             )  # fmt: skip
         except ValueError as exc:
             fail(str(exc))
