@@ -180,7 +180,7 @@ def test_opening_a_teacher_refuses_what_cannot_work_before_anything_starts(
         TeacherConfig(spec="anthropic:claude-sonnet-5-5").open(tmp_path)
     with pytest.raises(ValueError, match="--base-url"):
         TeacherConfig(spec="openai:qwen").open(tmp_path)
-    with pytest.raises(ValueError, match="expected oracle, anthropic:MODEL or openai:MODEL"):
+    with pytest.raises(ValueError, match="expected oracle, anthropic:MODEL, openai:MODEL or hf:PATH"):
         TeacherConfig(spec="claude")
     with pytest.raises(ValueError, match="--thinking '12'"):
         TeacherConfig(spec="anthropic:claude-sonnet-5-5", thinking="12")

@@ -11,8 +11,9 @@ the run::
         teacher.episode_written(key, record_id, kept)
 
 ``open`` checks the spec and its credentials (a missing key is an error for people, before
-anything starts), opens the cost ledger in the run directory and builds the one rate limiter every
-policy of the run shares. ``close`` (the end of the ``with`` block) closes the ledger;
+anything starts; for ``hf:PATH``, a local checkpoint run in this process, that the folder holds a
+model and a tokenizer whose chat template writes tool calls in a syntax the policy parses), opens
+the cost ledger in the run directory and builds the one rate limiter every policy of the run shares. ``close`` (the end of the ``with`` block) closes the ledger;
 ``total_usd()`` keeps answering with the final total. ``--dry-run`` opens a teacher that makes no
 policy and no ledger: ``dry_run_lines`` prints the expected calls, tokens and dollars.
 """
@@ -36,7 +37,8 @@ from agentic_pipeline.policies import make_policy
 from agentic_pipeline.policies.base import Policy
 
 PAID_KINDS = ("anthropic", "openai")
-SPEC_HELP = "oracle, anthropic:MODEL or openai:MODEL"
+LOCAL_KINDS = ("hf",)  # a model run here: no key, no ledger, no dollars
+SPEC_HELP = "oracle, anthropic:MODEL, openai:MODEL or hf:PATH"
 
 
 def parse_thinking(text: str | int | None) -> int | str | None:
@@ -49,9 +51,10 @@ def parse_thinking(text: str | int | None) -> int | str | None:
 
 
 def split_spec(spec: str) -> tuple[str, str]:
-    """``anthropic:MODEL`` -> (``anthropic``, ``MODEL``); ValueError for anything else."""
+    """``anthropic:MODEL`` -> (``anthropic``, ``MODEL``), ``hf:PATH`` -> (``hf``, ``PATH``); ValueError
+    for anything else."""
     kind, _, model = spec.partition(":")
-    if kind not in ("oracle", *PAID_KINDS) or (kind != "oracle" and not model):
+    if kind not in ("oracle", *PAID_KINDS, *LOCAL_KINDS) or (kind != "oracle" and not model):
         raise ValueError(f"--teacher {spec!r}: expected {SPEC_HELP}")
     return kind, model
 
@@ -70,10 +73,18 @@ class TeacherConfig:
     thinking: int | str | None = None  # Anthropic: "adaptive" or a token budget
     request_timeout: float | None = None
     dry_run: bool = False
+    temperature: float | None = None  # hf:PATH: sampling temperature (none: greedy)
+    max_new_tokens: int | None = None  # hf:PATH: new tokens per assistant turn
 
     def __post_init__(self) -> None:
-        split_spec(self.spec)
+        kind, _ = split_spec(self.spec)
         object.__setattr__(self, "thinking", parse_thinking(self.thinking))
+        if kind != "hf" and (self.temperature is not None or self.max_new_tokens is not None):
+            raise ValueError("--temperature and --max-new-tokens are options of a local hf:PATH teacher")
+        if self.temperature is not None and self.temperature < 0:
+            raise ValueError(f"--temperature {self.temperature}: expected 0 (greedy) or more")
+        if self.max_new_tokens is not None and self.max_new_tokens < 1:
+            raise ValueError(f"--max-new-tokens {self.max_new_tokens}: expected at least 1")
 
     @property
     def kind(self) -> str:
@@ -132,6 +143,10 @@ class Teacher:
         self._policies: dict[tuple[tuple[str, Any], ...], Policy] = {}
         self._prices = prices
         self.limiter = RateLimiter(config.rpm, config.itpm, config.otpm, max_concurrent=config.concurrency)
+        if config.kind == "hf":
+            from agentic_pipeline.policies.hf_policy import check_checkpoint
+
+            check_checkpoint(config.model)
         if not config.paid or config.dry_run:
             return
         if not self._client.get("api_key"):
@@ -189,6 +204,10 @@ class Teacher:
         cfg = self.config
         if cfg.kind == "oracle":
             return make_policy("oracle", seed=self.seed)
+        if cfg.kind == "hf":  # no ledger, no limiter: the model runs here, one generation at a time
+            local = {"max_tokens": cfg.max_new_tokens, "temperature": cfg.temperature}
+            local = {k: v for k, v in local.items() if v is not None}
+            return make_policy(cfg.spec, **{**local, **overrides})
         options: dict[str, Any] = {"ledger": self.ledger, "limiter": self.limiter, **self._client}
         if cfg.request_timeout is not None:
             options["timeout"] = cfg.request_timeout
@@ -241,6 +260,8 @@ class Teacher:
         self, count: int, shape: EpisodeShape | None = None, unit: str = "episodes"
     ) -> list[str]:
         """``--dry-run``: the expected calls, tokens and dollars of ``count`` episodes of ``shape``."""
+        if self.config.kind == "hf":
+            return [f"dry run: {count} {unit} with {self.name}, run here: no paid model calls, $0"]
         if not self.paid:
             return [f"dry run: {count} {unit} with the oracle teacher: no model calls, $0"]
         lines = describe(shape or EpisodeShape(), self.config.model, count, self._prices or load_prices())

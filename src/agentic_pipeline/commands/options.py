@@ -118,6 +118,22 @@ class ClientOptions:
         ),
     ] = False
 
+    temperature: Annotated[
+        float | None,
+        typer.Option(
+            "--temperature", min=0.0, help="hf:PATH teachers: sampling temperature (default: greedy)."
+        ),
+    ] = None
+    max_new_tokens: Annotated[
+        int | None,
+        typer.Option(
+            "--max-new-tokens",
+            min=1,
+            help="hf:PATH teachers: new tokens per assistant turn (default 1024); a tool call still "
+            "open at the limit is a format error.",
+        ),
+    ] = None
+
     def config_for(self, spec: str) -> TeacherConfig:
         """The checked ``TeacherConfig`` of model ``spec``; exits 2 with the reason on a bad value."""
         from agentic_pipeline.teacher import TeacherConfig
@@ -127,6 +143,7 @@ class ClientOptions:
                 spec=spec, base_url=self.base_url, max_cost_usd=self.max_cost_usd,
                 concurrency=self.concurrency, rpm=self.rpm, itpm=self.itpm, otpm=self.otpm,
                 thinking=self.thinking, request_timeout=self.request_timeout, dry_run=self.dry_run,
+                temperature=self.temperature, max_new_tokens=self.max_new_tokens,
             )  # fmt: skip
         except ValueError as exc:
             fail(str(exc))
@@ -137,7 +154,12 @@ class TeacherOptions(ClientOptions):
     """The teacher options of every command that takes a teacher: which one, and ``ClientOptions``."""
 
     teacher: Annotated[
-        str, typer.Option("--teacher", help="oracle (offline, no model), anthropic:MODEL or openai:MODEL.")
+        str,
+        typer.Option(
+            "--teacher",
+            help="oracle (offline, no model), anthropic:MODEL, openai:MODEL, or hf:PATH (a local "
+            "transformers checkpoint run here, e.g. a trained student).",
+        ),
     ] = "oracle"
 
     def config(self) -> TeacherConfig:
