@@ -16,6 +16,7 @@ from agentic_pipeline.commands import generate_app
 from agentic_pipeline.commands.options import (
     RunOptions,
     Shard,
+    TaskSplit,
     TeacherOptions,
     count_option,
     fail,
@@ -35,6 +36,7 @@ def conversations(
     teacher: TeacherOptions,
     out: out_option("conversations/coding_sessions.jsonl") = Path("data"),
     shard: Shard = "0/1",
+    split: TaskSplit = "train",
     turns: Annotated[
         str, typer.Option("--turns", help="User requests per session: LOW-HIGH (2-4) or N.")
     ] = "2-4",
@@ -65,8 +67,9 @@ def conversations(
             max_steps=max_steps, backend=backend, seed=run.seed, system_prompt=SESSION_SYSTEM_PROMPT
         )
         config = SessionConfig(
-            count=count, out=out, workers=run.workers, seed=run.seed, shard=shard_ij, turns=turns_lh, run=loop
-        )
+            count=count, out=out, workers=run.workers, seed=run.seed, shard=shard_ij, turns=turns_lh, run=loop,
+            split=split,
+        )  # fmt: skip
         with progress_bars(opened, label_width=16) as progress:
             counts = asyncio.run(generate_sessions(config, opened, progress))
 

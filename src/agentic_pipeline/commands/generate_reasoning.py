@@ -17,6 +17,7 @@ from agentic_pipeline.commands.options import (
     ExitCode,
     RunOptions,
     Shard,
+    TaskSplit,
     TeacherOptions,
     category_option,
     console,
@@ -44,6 +45,7 @@ def reasoning(
     category: category_option(CATEGORY_HELP) = "problem_solving",
     out: out_option("reasoning/<category>.jsonl") = Path("data"),
     shard: Shard = "0/1",
+    split: TaskSplit = "train",
     batch: Annotated[
         bool,
         typer.Option(
@@ -78,7 +80,7 @@ def reasoning(
     ):
         config = ReasoningConfig(
             count=count, categories=categories, out=out, workers=run.workers, seed=run.seed, shard=shard_ij,
-            backend=backend, batch=batch, poll_seconds=poll_seconds,
+            backend=backend, batch=batch, poll_seconds=poll_seconds, split=split,
         )  # fmt: skip
         with progress_bars(opened, label_width=22) as progress:
             results = asyncio.run(generate_reasoning(config, opened, progress))

@@ -4,6 +4,10 @@ agentic generate trajectories --count 200 --category debugging
 agentic generate trajectories --count 1000 --category all --workers 4 --out data/
 agentic generate trajectories --count 5000 --category coding --shard 0/4     # machine 1 of 4
 agentic generate trajectories --count 50 --category debugging --tasks mined.jsonl
+agentic generate trajectories --count 200 --category all --split eval --out eval-data/   # held-out tasks
+
+Tasks come from the train split by default (``--split``): the held-out eval sources are never drawn
+(``agentic_pipeline.tasks.split``).
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ from agentic_pipeline.commands import generate_app
 from agentic_pipeline.commands.options import (
     RunOptions,
     Shard,
+    TaskSplit,
     TeacherOptions,
     category_option,
+    console,
     count_option,
     fail,
     finish,
@@ -47,6 +53,7 @@ def trajectories(
     category: category_option(CATEGORY_HELP) = "all",
     out: out_option("trajectories/<category>_tasks.jsonl") = Path("data"),
     shard: Shard = "0/1",
+    split: TaskSplit = "train",
     max_steps: Annotated[
         int, typer.Option("--max-steps", help="Assistant turns per episode before it is stopped.")
     ] = 30,
@@ -77,6 +84,8 @@ def trajectories(
         tasks = load_task_file(tasks_file) if tasks_file else None
     except (ValueError, OSError) as exc:
         fail(str(exc))
+    if tasks is not None:
+        _note_held_out(tasks, split, tasks_file)
     with generation(run, teacher, out, count=count) as (opened, backend):
         loop = RunConfig(
             max_steps=max_steps,
@@ -87,12 +96,32 @@ def trajectories(
         )
         config = GenerateConfig(
             count=count, categories=categories, out=out, workers=run.workers, seed=run.seed,
-            shard=shard_ij, run=loop, tasks=tasks,
+            shard=shard_ij, run=loop, tasks=tasks, split=split,
         )  # fmt: skip
         with progress_bars(opened, label_width=12) as progress:
             results = asyncio.run(generate(config, opened, progress))
 
     def short(c) -> str:
-        return f"{c.name}: only {c.kept} distinct verified tasks available (asked for {c.target}); stopped. {MORE_TASKS}"
+        where = "" if split == "all" else f" in the {split} split"
+        return (
+            f"{c.name}: only {c.kept} distinct verified tasks available{where} (asked for {c.target}); stopped. "
+            + MORE_TASKS
+        )
 
     finish(results, opened, short)
+
+
+def _note_held_out(tasks: list, split: str, path: Path | None) -> None:
+    """Say how many of a --tasks file's tasks the split leaves out (a mined repository is one source:
+    all of its tasks are on one side)."""
+    from agentic_pipeline.tasks.split import select
+
+    kept = select(tasks, split)
+    if len(kept) < len(tasks):
+        other = sorted({t.source for t in tasks} - {t.source for t in kept})
+        names = ", ".join(other[:5]) + (f" and {len(other) - 5} more" if len(other) > 5 else "")
+        console().print(
+            f"[yellow]{len(tasks) - len(kept)} of the {len(tasks)} tasks in {path} are not in the {split} split "
+            f"(source {names}) and are not used; --split all uses every task.[/yellow]",
+            highlight=False,
+        )

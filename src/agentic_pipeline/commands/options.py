@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 
@@ -192,6 +192,16 @@ class RunOptions:
 
 
 Shard = Annotated[str, typer.Option("--shard", help="i/N: this machine takes the i-th of N disjoint shares.")]
+# The choices of agentic_pipeline.tasks.split.CHOICES (a test keeps the two the same).
+TaskSplit = Annotated[
+    Literal["train", "eval", "all"],
+    typer.Option(
+        "--split",
+        help="Draw tasks of this held-out split: train (default; the eval sources, ~10% of projects, stdlib "
+        "modules, repositories and synthesized projects, are never used), eval (only those: evaluation data) "
+        "or all. `agentic tasks list` shows each source's split.",
+    ),
+]
 
 
 def count_option(what: str) -> Any:

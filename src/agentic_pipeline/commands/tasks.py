@@ -2,12 +2,14 @@
 
 agentic tasks list
 agentic tasks list --check            # run every unchecked candidate once (slow the first time, cached)
+agentic tasks list --split eval       # only the held-out sources (agentic_pipeline.tasks.split)
 agentic tasks mine --repo ../myproject --test-cmd "python -m pytest -q -x" --max 200 --out mined.jsonl
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
 
@@ -25,13 +27,18 @@ def list_tasks(
     tasks_file: Path = typer.Option(
         None, "--tasks", help="Count the tasks of a JSONL file instead of the built-in sources."
     ),
+    split: Literal["train", "eval", "all"] = typer.Option(
+        "all", "--split", help="Only the sources of this held-out split (train, eval) or all."
+    ),
 ) -> None:
-    """Candidates per source and family, and how many are verified real tasks (from the cache)."""
+    """Candidates per source and family, their held-out split, and how many are verified real tasks
+    (from the cache); then the train / eval counts per family."""
     from rich.console import Console
     from rich.table import Table
 
     from agentic_pipeline.tasks.base import FAMILIES
     from agentic_pipeline.tasks.catalog import candidates, load_task_file
+    from agentic_pipeline.tasks.split import EVAL_SHARE, SPLITS, select, split_of
     from agentic_pipeline.tasks.validity import cached_validity
 
     console = Console()
@@ -44,24 +51,44 @@ def list_tasks(
     except (ValueError, OSError) as exc:
         console.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from None
+    pool = select(pool, split)
     if check:
         _check([t for t in pool if cached_validity(t) is None])
     rows: dict[tuple[str, str], list[int]] = {}
+    per_split: dict[tuple[str, str], list[int]] = {}
     for t in pool:
-        row = rows.setdefault((t.source.split(":")[0] + ":" + t.source.split(":")[-1], t.family), [0, 0, 0])
-        row[0] += 1
         state = cached_validity(t)
-        row[1] += state is True
-        row[2] += state is None
-    table = Table(title="Tasks")
-    for col in ("source", "family", "candidates", "verified", "unchecked"):
-        table.add_column(col, justify="right" if col in ("candidates", "verified", "unchecked") else "left")
+        for row in (
+            rows.setdefault((t.source, t.family), [0, 0, 0]),
+            per_split.setdefault((t.family, t.split), [0, 0, 0]),
+        ):
+            row[0] += 1
+            row[1] += state is True
+            row[2] += state is None
+    table = Table(title="Tasks", show_edge=False)
+    width = max((len(source) for source, _ in rows), default=6)
+    for col in ("source", "split", "family", "candidates", "verified", "unchecked"):
+        table.add_column(
+            col,
+            justify="right" if col in ("candidates", "verified", "unchecked") else "left",
+            min_width=width if col == "source" else None,
+        )
     totals = [0, 0, 0]
     for (source, fam), (n, ok, unk) in sorted(rows.items()):
-        table.add_row(source, fam, str(n), str(ok), str(unk))
+        table.add_row(source, split_of(source), fam, str(n), str(ok), str(unk))
         totals = [a + b for a, b in zip(totals, (n, ok, unk), strict=True)]
-    table.add_row("[bold]total[/bold]", "", *(f"[bold]{x}[/bold]" for x in totals))
+    table.add_row("[bold]total[/bold]", "", "", *(f"[bold]{x}[/bold]" for x in totals))
     console.print(table)
+    by_family = Table(
+        title=f"Per split (eval: ~{EVAL_SHARE:.0%} of the sources, never trained on)", show_edge=False
+    )
+    for col in ("family", "split", "candidates", "verified", "unchecked"):
+        by_family.add_column(col, justify="left" if col in ("family", "split") else "right")
+    for fam in families:
+        for name in SPLITS:
+            if (fam, name) in per_split:
+                by_family.add_row(fam, name, *(str(x) for x in per_split[(fam, name)]))
+    console.print(by_family)
     if totals[2]:
         console.print(f"{totals[2]} candidates not checked yet: `agentic tasks list --check` runs them once.")
 

@@ -10,11 +10,17 @@ The ``grounding`` check (agentic_pipeline/grounding.py) reports an assistant tur
 was never shown (a helper or attribute its code uses, a path, a line number, an error message, a
 test name) as a warning, with the dataset's grounding rate in the summary; ``--strict-grounding``
 makes those findings errors (exit code 1, and ``--fix`` drops the records).
+
+The ``eval_contamination`` check (agentic_pipeline/curate/heldout.py) reports a record made from a task of the
+held-out eval split (its source in ``metadata.source``, or read from ``metadata.task_id``) as an error:
+evaluation must run on code training never saw. ``--split eval`` validates a folder of evaluation data
+instead (a record of a train source is then the error, ``train_in_eval``); ``--split all`` skips the check.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
 
@@ -139,6 +145,12 @@ def validate(
     max_line_bytes: int = typer.Option(
         8 * 1024 * 1024, "--max-line-bytes", min=1024, help="Longer lines are findings, not parsed."
     ),
+    split: Literal["train", "eval", "all"] = typer.Option(
+        "train",
+        "--split",
+        help="What the folder holds: train data (default: a record of a held-out eval source is an "
+        "eval_contamination error), eval data (a record of a train source is an error) or all (no check).",
+    ),
     strict_grounding: bool = typer.Option(
         False,
         "--strict-grounding",
@@ -146,8 +158,8 @@ def validate(
         "are errors: exit code 1, dropped by --fix. Default: warnings.",
     ),
 ) -> None:
-    """Validate every .jsonl under --data-dir: schema, semantics, grounding, length, duplicates,
-    secrets, contamination, balance. Exit code 1 when any error-level finding exists."""
+    """Validate every .jsonl under --data-dir: schema, semantics, held-out split, grounding, length,
+    duplicates, secrets, contamination, balance. Exit code 1 when any error-level finding exists."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
     from agentic_pipeline.curate import Options, balance, write_fixed
@@ -183,6 +195,7 @@ def validate(
         workers=workers,
         max_line_bytes=max_line_bytes,
         strict_grounding=strict_grounding,
+        split=split,
     )
     with Progress(
         "[progress.description]{task.description}",

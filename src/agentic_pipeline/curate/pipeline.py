@@ -1,12 +1,14 @@
 """The validator: every line of every ``.jsonl`` under a data directory through a plain list of steps.
 
 Per record, in worker processes (files are cut into byte ranges on line boundaries):
-read -> schema -> semantic rules -> grounding -> secrets/PII -> decontamination -> render with the
-chat template; then the chunk's renders are tokenized as one batch (lengths, trainable tokens), and
+read -> schema -> semantic rules -> held-out split -> grounding -> secrets/PII -> decontamination -> render
+with the chat template; then the chunk's renders are tokenized as one batch (lengths, trainable tokens), and
 the exact-duplicate key and MinHash signature are computed. In the parent, in file order:
 exact and near duplicates across all files, balance and token statistics, the grounding rate, the
 report. Grounding findings (``agentic_pipeline/grounding.py``: an assistant turn refers to a name, path, line
-or error it was never shown) are warnings, errors with ``strict_grounding``.
+or error it was never shown) are warnings, errors with ``strict_grounding``. A record made from a task
+of the held-out eval split (``curate/heldout.py``) is an ``eval_contamination`` error in training data
+(``split="train"``, the default).
 
 Each step returns ok or a reason, and the reasons are counted per check. ``--fix OUT_DIR`` writes
 the dataset again in the same layout without the records that have an error (or are near
@@ -29,7 +31,7 @@ import numpy as np
 import orjson
 
 from agentic_pipeline import grounding
-from agentic_pipeline.curate import balance, decontam, dedup, length, secrets, semantics
+from agentic_pipeline.curate import balance, decontam, dedup, heldout, length, secrets, semantics
 from agentic_pipeline.curate.reader import DEFAULT_MAX_LINE_BYTES, Chunk, Line, plan_chunks, read_chunk
 from agentic_pipeline.curate.report import ERROR, WARNING, Finding, Report
 from agentic_pipeline.curate.schema import check_schema
@@ -61,6 +63,9 @@ class Options:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     chunk_bytes: int = 4 * 1024 * 1024
     strict_grounding: bool = False  # grounding findings are errors, not warnings
+    # What the folder holds: train data (records of eval-split sources are errors), eval data (records
+    # of train sources are), or all (no split check).
+    split: str = "train"
 
 
 @dataclass(slots=True)
@@ -171,6 +176,9 @@ class _Worker:
             outcome = rule(record)
             if outcome is not True:
                 finding(info, check, ERROR, outcome[1])
+        held_out = heldout.check(obj.get("metadata"), self.options.split)
+        if held_out is not None:
+            finding(info, held_out[0], ERROR, held_out[1])
         found = grounding.check(record)
         if found is not None:
             info.grounding = grounding.counts(found)
@@ -318,6 +326,7 @@ def _results(chunks: list[Chunk], options: Options, benchmark: np.ndarray) -> It
 def validate(options: Options, progress: Callable[[int, int], None] | None = None) -> Report:
     """Validate a data directory; ``progress(done_bytes, total_bytes)`` is called as chunks finish."""
     started = time.perf_counter()
+    heldout.check_split(options.split)  # a bad value stops here, not once per record in the workers
     data_dir = options.data_dir
     files = find_files(data_dir)
     findings: list[Finding] = []
@@ -360,6 +369,7 @@ def validate(options: Options, progress: Callable[[int, int], None] | None = Non
         },
         "near_duplicates": {"enabled": options.near_dup, "threshold": options.near_dup_threshold},
         "decontamination": {"files": [str(p) for p in options.decontaminate], "ngram": options.ngram},
+        "split": options.split,
         "balance": balance.summarize(merge.tokens, options.targets),
         "grounding": merge.grounding_tally.summary(options.strict_grounding),
         "bytes": total,

@@ -25,6 +25,7 @@ A session is kept (``DATA_DIR/conversations/coding_sessions.jsonl``) only if eve
 verified; otherwise it goes to ``DATA_DIR/rejected/conversations/coding_sessions.jsonl`` with
 ``metadata.rejected_reason``. Session ids derive from the first task and the seed; resume and sharding
 are the trajectory runner's (``generate.trajectories``), durable appends ``agentic_pipeline.jsonl``.
+Sessions are built from the projects of ``config.split`` only (``--split``, default ``train``).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, apply_edit
 from agentic_pipeline.tasks.catalog import candidates
 from agentic_pipeline.tasks.sources import CodeSource, project_sources
+from agentic_pipeline.tasks.split import check_split, select_sources
 from agentic_pipeline.tasks.validity import cached_validity, task_is_valid, usable_sources
 from agentic_pipeline.tasks.verify import verify
 from agentic_pipeline.teacher import Teacher, oracle_teacher
@@ -470,13 +472,16 @@ async def generate_sessions(
     """Run sessions with ``teacher`` (default: the oracle) until ``config.count`` are kept (counting
     those already on disk)."""
     teacher = teacher or oracle_teacher(config.seed)
+    check_split(config.split)
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(max_workers=max(8, config.workers * 2))
     )
     run = config.run
-    sources = (
-        config.sources if config.sources is not None else await usable_sources(project_sources(), run.backend)
-    )
+    # A session stays in one source: keeping the split's sources keeps every request in the split.
+    if config.sources is not None:
+        sources = select_sources(config.sources, config.split)
+    else:
+        sources = await usable_sources(select_sources(project_sources(), config.split), run.backend)
     by_name = {s.name: s for s in sources}
     pools = session_pools(sources)
     firsts = order([t for f in FOLLOW_FAMILIES for t in pools[f]], config.seed, config.shard)

@@ -36,13 +36,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(kw_only=True)
 class RunnerConfig:
-    """What every runner takes: records wanted, the data directory, jobs at once, the seed, the shard."""
+    """What every runner takes: records wanted, the data directory, jobs at once, the seed, the shard,
+    and the held-out split its tasks come from."""
 
     count: int
     out: Path = Path("data")
     workers: int = 2
     seed: int = 0
     shard: tuple[int, int] = (0, 1)  # (i, N): this machine's share of the work (``--shard i/N``)
+    split: str = "train"  # ``--split``: train (default), eval or all; see agentic_pipeline.tasks.split
 
 
 @dataclass

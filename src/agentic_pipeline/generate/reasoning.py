@@ -7,7 +7,8 @@ what the output shows (failing tests, error, frames: parsed from that output) to
 known mutation: the line as it is and as it should be) and gives the fix as a unified diff. The diff
 is then applied with ``patch`` in a fresh sandbox copy and the tests must pass, or the record is
 rejected; ``metadata.evidence`` holds both runs' results. With an LLM teacher, the teacher answers the
-same grounded prompt (live requests) and its own diff must apply and make the tests pass.
+same grounded prompt (live requests) and its own diff must apply and make the tests pass. Its tasks
+come from the sources of ``config.split`` only (``--split``, default ``train``; ``tasks.split``).
 
 ``architecture_decisions`` and ``tradeoff_analysis`` are free-text design reasoning with no verifier:
 they need an LLM teacher (``anthropic:MODEL`` / ``openai:MODEL``). Prompts come from the shipped
@@ -53,6 +54,7 @@ from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, apply_edit
 from agentic_pipeline.tasks.catalog import candidates
 from agentic_pipeline.tasks.sources import CodeSource, all_sources
+from agentic_pipeline.tasks.split import check_split, select_sources
 from agentic_pipeline.tasks.validity import task_is_valid, usable_sources
 from agentic_pipeline.teacher import Teacher, oracle_teacher
 
@@ -529,9 +531,10 @@ async def _problem_solving(
     files, done, counts = _files(config, "problem_solving", target)
     if counts.reached():
         return counts
-    sources = (
-        config.sources if config.sources is not None else await usable_sources(all_sources(), config.backend)
-    )
+    if config.sources is not None:
+        sources = select_sources(config.sources, config.split)
+    else:
+        sources = await usable_sources(select_sources(all_sources(), config.split), config.backend)
     tasks = order(candidates("debugging", sources, standalone=False), config.seed, config.shard)
     policy = teacher.policy() if teacher.paid else None
 
@@ -648,6 +651,7 @@ async def generate_reasoning(
     """Up to ``config.count`` records (split over the categories) from ``teacher`` (default: the
     oracle); a refused category says why."""
     teacher = teacher or oracle_teacher(config.seed)
+    check_split(config.split)
     for c in config.categories:
         if c not in REASONING_CATEGORIES:
             raise ValueError(

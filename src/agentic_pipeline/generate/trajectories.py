@@ -3,7 +3,9 @@
 ``generate(config)`` takes the candidate tasks of each category in a deterministic order (a hash of
 ``--seed`` and the task id), keeps the shard's share (``--shard i/N``: a task belongs to shard
 ``hash(id) % N``, so shards are disjoint whatever the seed), checks each candidate is a real task,
-runs the episode with the policy, and appends the record:
+runs the episode with the policy, and appends the record. Only the tasks of ``config.split`` are drawn
+(``--split``, default ``train``: the held-out eval sources never reach training data; a ``--tasks``
+file is filtered the same way; ``agentic_pipeline.tasks.split``). The record goes to:
 
 - verified -> ``DATA_DIR/trajectories/<category>_tasks.jsonl`` (the SFT file);
 - not verified -> ``DATA_DIR/rejected/trajectories/<category>.jsonl`` with ``metadata.rejected_reason``.
@@ -35,6 +37,7 @@ from agentic_pipeline.records import TRAJECTORY_CATEGORIES
 from agentic_pipeline.tasks.base import Task
 from agentic_pipeline.tasks.catalog import candidates
 from agentic_pipeline.tasks.sources import all_sources
+from agentic_pipeline.tasks.split import check_split, select, select_sources
 from agentic_pipeline.tasks.validity import task_is_valid, usable_sources
 from agentic_pipeline.teacher import Teacher, oracle_teacher
 
@@ -123,13 +126,19 @@ async def generate(
             raise ValueError(
                 f"unknown category {c!r}; expected one of {', '.join(TRAJECTORY_CATEGORIES)} or all"
             )
-    sources = None if config.tasks is not None else await usable_sources(all_sources(), config.run.backend)
+    check_split(config.split)
+    sources = (
+        None
+        if config.tasks is not None
+        else await usable_sources(select_sources(all_sources(), config.split), config.run.backend)
+    )
     results = []
     for category, target in split_count(config.count, config.categories).items():
         if config.tasks is not None:
             pool = [t for t in config.tasks if t.family == category]
         else:
             pool = candidates(category, sources)
+        pool = select(pool, config.split)  # --tasks FILE, and the built-in devops groups
         results.append(
             await _run_category(
                 category, target, order(pool, config.seed, config.shard), config, teacher, progress

@@ -10,6 +10,8 @@ out) with some files replaced (``files``) and small edits applied (``patches``: 
 line of difference, so a task stays a few hundred bytes), then ``setup`` commands run inside the
 sandbox (for example to build a git history). The verifier (``Verifier``) is declarative: the tests must pass
 after the pinned files are restored, shell checks must succeed, AST predicates must hold.
+
+``Task.split`` (``train`` or ``eval``) follows from ``source`` alone: see ``agentic_pipeline.tasks.split``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from agentic_pipeline.tasks.split import Split, split_of
 
 FAMILIES = ("coding", "debugging", "refactoring", "devops")
 
@@ -106,6 +110,11 @@ class Task:
     check_cmd: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     patches: list[Edit] = field(default_factory=list)
+
+    @property
+    def split(self) -> Split:
+        """``train`` or ``eval``: the held-out split of the task's source (``agentic_pipeline.tasks.split``)."""
+        return split_of(self.source)
 
     def materialize(self, dest: Path) -> Path:
         """Write the starting workspace into ``dest`` (created; must be empty or missing)."""

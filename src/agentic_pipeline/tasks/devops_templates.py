@@ -18,7 +18,9 @@ from agentic_pipeline.tasks.code_families import rng_for
 from agentic_pipeline.tasks.mutate import minimal_edit
 
 SEEDS = 4
-SOURCE = "builtin"
+SOURCE = "builtin"  # the task ids' source (``devops-builtin.shell-<hash>``); unchanged, so ids stay the same
+# A task's ``source`` names its group, the unit of the held-out split (``tasks.split``): one shell
+# template, one config format or the pins; the tasks of a group share their files.
 
 _WORDS = [
     "alpha",
@@ -299,12 +301,13 @@ def _patch_task(
     diagnosis: str,
     summary: str,
     meta: dict,
+    source: str,
 ) -> Task:
     old, new = minimal_edit(files[target], fixed)
     return Task(
         id=tid,
         family="devops",
-        source=SOURCE,
+        source=source,
         instruction=instruction,
         base=None,
         files=files,
@@ -348,6 +351,7 @@ def shell_tasks(seeds: int = SEEDS) -> list[Task]:
                         f"In {tpl.script}, {why}. Fixing that line.",
                         f"Fixed {tpl.script}: {why}.",
                         {"devops": "shell", "template": tpl.name},
+                        f"{SOURCE}:shell/{tpl.name}",
                     )
                 )
     return out
@@ -531,6 +535,7 @@ def config_tasks(seeds: int = SEEDS + 1) -> list[Task]:
                     f"In {file}, {why}. Fixing it.",
                     f"Repaired {file}: {why}. `python app.py` loads it again.",
                     {"devops": "config", "format": fmt, "break": label},
+                    f"{SOURCE}:config/{fmt}",
                 )
             )
     return out
@@ -644,7 +649,7 @@ def pin_tasks(count: int = 24) -> list[Task]:
             Task(
                 id=tid,
                 family="devops",
-                source=SOURCE,
+                source=f"{SOURCE}:pins",
                 instruction=phr,
                 base=None,
                 files=files,
