@@ -249,7 +249,16 @@ def test_oasst_message_table_from_parquet(tmp_path):
     [report] = summary.files
     assert (report.format, report.read, report.written, report.rejected) == ("oasst_flat", 6, 1, 1)
     assert "parent message missing" in rejects(out)[0]["reason"]
-    assert any("lower-ranked" in note for note in report.notes)
+    # 4 replies: the best path keeps 2; "Worse." is on a lower-ranked branch, the orphan has no tree.
+    assert report.oasst == {
+        "replies": 4,
+        "deleted": 1,
+        "top": 2,
+        "all": 3,
+        "kept": 2,
+        "groups": 1,
+        "pairs": 1,
+    }
 
 
 def test_preferences_go_to_the_preferences_folder(tmp_path):

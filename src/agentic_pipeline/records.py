@@ -104,6 +104,12 @@ class Metadata(BaseModel):
     task_id: str | None = None
     source: str | None = None
     usage: dict[str, Any] | None = None
+    ends_with_tool_call: bool | None = Field(
+        default=None,
+        description="Converted data only (domain records, converted preference pairs): the conversation "
+        "(or a side of the pair) ends on the assistant's tool call, which is the training target and has "
+        "no result, as in OpenAI's function-calling fine-tuning format. Other records end with an answer.",
+    )
 
 
 class _Record(_Strict):

@@ -111,10 +111,4 @@ def _pool(tasks_file: Path | None, split: str, backend: str) -> list:
     else:
         sources = asyncio.run(usable_sources(all_sources(), backend))
         pool = [t for family in FAMILIES for t in candidates(family, sources)]
-    if split == "all":
-        return pool
-    try:
-        from agentic_pipeline.tasks.split import split_of
-    except ImportError:  # before the held-out split exists every task is in train
-        return pool if split == "train" else []
-    return [t for t in pool if split_of(t.source) == split]
+    return pool if split == "all" else [t for t in pool if t.split == split]

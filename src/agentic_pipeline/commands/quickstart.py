@@ -145,9 +145,31 @@ def _write_report(
                 "```",
                 "",
             ]
+    if (out / "eval" / "summary.md").exists():
+        lines += [
+            "## The tiny models as agents, on held-out tasks",
+            "",
+            "The same tasks for each model, through the agent loop, sandbox and verifier (`agentic eval`).",
+            "A tiny model resolves nothing; what it can show honestly is the shape of its turns: malformed",
+            "tool calls per assistant turn (format errors/turn) before and after training.",
+            "",
+            (out / "eval" / "summary.md").read_text(),
+            "![resolve rate](eval/resolve_rate.png)",
+            "",
+        ]
     path = out / "REPORT.md"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def _checkpoints(train_dir: Path) -> list[Path]:
+    """The untrained tiny model (saved here for the comparison), then the SFT and DPO checkpoints."""
+    from agentic_pipeline.tiny import build_tiny_model, load_tokenizer
+
+    base = train_dir / "base"
+    if not (base / "config.json").exists():
+        build_tiny_model(load_tokenizer(None), seed=0, out_dir=base)
+    return [base, *(d for d in (train_dir / "sft", train_dir / "dpo") if (d / "config.json").exists())]
 
 
 @app.command()
@@ -174,6 +196,11 @@ def quickstart(
         started = time.monotonic()
         training = run_quickstart_training(data, out / "train")
         timings["training (SFT + DPO)"] = time.monotonic() - started
+        models = [f"hf:{path}" for path in _checkpoints(out / "train")]
+        args = ["eval", *(a for m in models for a in ("--model", m)), "--count", "4", "--split", "eval",
+                "--max-steps", "4", "--max-new-tokens", "64", "--out", str(out / "eval"), "--workers", str(workers)]  # fmt: skip
+        title = "held-out evaluation: the untrained, SFT and DPO tiny models as agents"
+        timings["held-out evaluation"] = _run_stage(title, args)
     report = _write_report(out, _count_lines(data), timings, training)
     console.rule("[bold green]done")
     console.print(f"report: {report}")

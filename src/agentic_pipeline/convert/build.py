@@ -3,8 +3,13 @@
 The hot path builds plain dicts shaped exactly like ``records.dump_record`` output (same keys, same
 order, no ``None`` values) instead of validating each one with pydantic: the checks below cover what
 the models and ``curate.semantics`` demand of a converted record (roles alternate, it ends with a
-non-empty assistant reply, every call is answered, called tools are defined), and the tests round-trip
-samples through ``parse_record``/``dump_record`` to hold the two equal.
+non-empty assistant reply or an assistant tool call, every other call is answered, called tools are
+defined), and the tests round-trip samples through ``parse_record``/``dump_record`` to hold the two
+equal.
+
+A converted conversation may end on the assistant's tool call with no result: that is how OpenAI's
+function-calling fine-tuning data is written (the call is the training target). Such a record says
+so in ``metadata.ends_with_tool_call``, the marker ``curate.semantics`` accepts on converted data only.
 """
 
 from __future__ import annotations
@@ -26,11 +31,17 @@ PREFERENCE_EVIDENCE = {"kind": "source_label", "detail": "chosen/rejected as lab
 
 
 def check_conversation(
-    messages: list[dict[str, Any]], tool_names: set[str] | frozenset[str], *, prompt_only: bool = False
+    messages: list[dict[str, Any]],
+    tool_names: set[str] | frozenset[str],
+    *,
+    prompt_only: bool = False,
+    final_call: bool = False,
 ) -> str | None:
     """None if the conversation is well formed, else the first problem found.
 
-    ``prompt_only`` checks a preference prompt: the same rules, but it must end with a user turn.
+    ``prompt_only`` checks a preference prompt: the same rules, but it must end with what the answer
+    answers (a user turn, or the results of the calls before it). ``final_call`` accepts a
+    conversation whose last message is an assistant turn whose tool calls have no result yet.
     """
     if not prompt_only and len(messages) < 2:
         return "fewer than two messages"
@@ -72,10 +83,16 @@ def check_conversation(
         else:
             expect = "user"
     if pending:
+        if final_call and messages[-1]["role"] == "assistant":
+            return None  # the call is the target: nothing answers it yet
         return f"ends with unanswered tool call(s) {', '.join(pending)}"
     last = messages[-1]["role"]
     if prompt_only:
-        return None if last == "user" else f"prompt must end with a user turn, ends with {last}"
+        return (
+            None
+            if last in ("user", "tool")
+            else f"prompt must end with a user turn or tool results, ends with {last}"
+        )
     return None if last == "assistant" else f"does not end with an assistant turn (ends with {last})"
 
 
@@ -112,7 +129,7 @@ def check(conv: Converted) -> str | None:
     if len(names) != len(conv.tools):
         return "two tools share a name"
     if not conv.is_preference:
-        return check_conversation(conv.messages, names) or (
+        return check_conversation(conv.messages, names, final_call=True) or (
             check_arguments(conv) if conv.tools and not conv.synthesized_tools else None
         )
     assert conv.prompt is not None and conv.rejected is not None
@@ -120,7 +137,7 @@ def check(conv: Converted) -> str | None:
     if problem:
         return f"prompt: {problem}"
     for side, tail in (("chosen", conv.chosen), ("rejected", conv.rejected)):
-        problem = check_conversation(conv.prompt + tail, names)
+        problem = check_conversation(conv.prompt + tail, names, final_call=True)
         if problem:
             return f"{side}: {problem}"
     if _normal(conv.chosen) == _normal(conv.rejected):
@@ -159,9 +176,36 @@ def record_id(relname: str, line: int, raw: bytes) -> str:
     return hashlib.blake2b(f"{relname}\0{line}\0".encode() + raw, digest_size=12).hexdigest()
 
 
-def metadata(source: str, line: int, fmt: str, conv: Converted) -> dict[str, Any]:
+def ends_with_call(conv: Converted) -> bool:
+    """The conversation (or either side of a pair) ends on an assistant tool call."""
+    if conv.is_preference:
+        return bool(conv.chosen[-1].get("tool_calls") or conv.rejected[-1].get("tool_calls"))  # type: ignore[index]
+    return bool(conv.messages[-1].get("tool_calls"))
+
+
+def has_calls(conv: Converted) -> bool:
+    """Any tool call in the record (the tool use the summary counts per file)."""
+    if not conv.tools:  # calls always come with definitions (given or synthesized)
+        return False
+    for messages in (conv.messages, conv.prompt, conv.chosen, conv.rejected):
+        for m in messages or ():
+            if "tool_calls" in m:
+                return True
+    return False
+
+
+def metadata(source: str, line: int, fmt: str, conv: Converted, final_call: bool = False) -> dict[str, Any]:
     # Key order follows records.Metadata: declared fields first, then the extras.
-    meta: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "source": source, "line": line, "format": fmt}
+    if final_call:
+        meta: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "source": source,
+            "ends_with_tool_call": True,
+            "line": line,
+            "format": fmt,
+        }
+    else:
+        meta = {"schema_version": SCHEMA_VERSION, "source": source, "line": line, "format": fmt}
     if conv.synthesized_tools:
         meta["synthesized_tools"] = conv.synthesized_tools
     if conv.is_preference:

@@ -6,8 +6,9 @@ messages already in record form (role, content, tool_calls with ``arguments`` as
 turns answering a call id). A converter raises :class:`Reject` with a reason a person can act on
 when the object can't be converted; it never guesses content that isn't there.
 
-The OASST message *table* (one message per row) needs the whole file to rebuild its trees, so it
-lives in :mod:`agentic_pipeline.convert.oasst`; the OASST *tree* export (one tree per object) is here.
+OASST data (the message *table*, one message per row, and the *tree* export, one tree per object)
+gives several records per tree, so it lives in :mod:`agentic_pipeline.convert.oasst`; the helpers
+for one OASST message are here.
 """
 
 from __future__ import annotations
@@ -70,7 +71,12 @@ FORMATS: dict[str, str] = {
     "oasst_tree": "OASST message tree (prompt with nested replies)",
     "oasst_flat": "OASST message table (message_id/parent_id/text/role/rank)",
     "preference": "preference pairs (chosen/rejected: HH-RLHF strings or message lists)",
+    "openai_dpo": "OpenAI DPO fine-tuning (input.messages/tools, preferred_output, non_preferred_output)",
 }
+# A forced format also takes rows of these formats (the same kind of data in another layout).
+ALSO_ACCEPTS: dict[str, tuple[str, ...]] = {"preference": ("openai_dpo",), "openai": ("openai_dpo",)}
+MERGED_NOTE = "consecutive assistant messages merged into one turn"
+MOVED_NOTE = "assistant text logged after its own tool call put before the call (one turn)"
 
 
 def detect(obj: dict[str, Any]) -> str | None:
@@ -81,6 +87,8 @@ def detect(obj: dict[str, Any]) -> str | None:
         return "sharegpt"
     if "chosen" in obj and "rejected" in obj:
         return "preference"
+    if "preferred_output" in obj and "non_preferred_output" in obj:
+        return "openai_dpo"
     prompt = obj.get("prompt")
     if isinstance(prompt, dict) and ("replies" in prompt or "text" in prompt):
         return "oasst_tree"
@@ -287,6 +295,25 @@ def finish_tools(conv: Converted) -> Converted:
     return conv
 
 
+def merge_assistant(prev: dict[str, Any], m: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """Two assistant messages in a row as one turn: texts joined, tool calls in order, keys in record order.
+
+    Agent frameworks log a thought and the call it makes (or parallel calls) as separate messages;
+    the record format, like chat templates, has one assistant turn with its text and its calls.
+    """
+    notes.append(MERGED_NOTE)
+    prev_calls, calls = prev.get("tool_calls"), m.get("tool_calls")
+    if prev_calls and m["content"]:
+        notes.append(MOVED_NOTE)  # a turn's text comes before its calls: the order is the template's
+    merged: dict[str, Any] = {"role": "assistant", "content": _join(prev["content"], m["content"])}
+    if prev_calls or calls:
+        merged["tool_calls"] = [*(prev_calls or ()), *(calls or ())]
+    reasoning = _join(prev.get("reasoning", ""), m.get("reasoning", ""))
+    if reasoning:
+        merged["reasoning"] = reasoning
+    return merged
+
+
 # --- OpenAI chat -------------------------------------------------------------------------------
 
 _OPENAI_ROLES = {
@@ -310,33 +337,46 @@ def openai_messages(raw: Any, what: str, notes: list[str]) -> list[dict[str, Any
             raise Reject(f"{what} is a string but not a JSON list of messages") from None
     if not isinstance(raw, list):
         raise Reject(f"{what} must be a list of messages, got {_type_name(raw)}")
-    out = []
+    out: list[dict[str, Any]] = []
     for i, m in enumerate(raw, 1):
-        where = f"{what}[{i}]"
         if not isinstance(m, dict):
-            raise Reject(f"{where} must be an object, got {_type_name(m)}")
+            raise Reject(f"{what}[{i}] must be an object, got {_type_name(m)}")
         role = _OPENAI_ROLES.get(m.get("role"))  # type: ignore[arg-type]
         if role is None:
-            raise Reject(f"{where}: unknown role {m.get('role')!r}")
-        msg: dict[str, Any] = {"role": role, "content": content_text(m.get("content"), where, notes).strip()}
-        calls = m.get("tool_calls")
-        if calls and role == "assistant":
-            if not isinstance(calls, list):
-                raise Reject(f"{where}: tool_calls must be a list")
-            msg["tool_calls"] = [_openai_call(c, f"{where} tool call {j}") for j, c in enumerate(calls, 1)]
-        elif m.get("function_call") and role == "assistant":  # the legacy single-call form
-            fc = m["function_call"]
-            if not isinstance(fc, dict):
-                raise Reject(f"{where}: function_call must be an object")
-            msg["tool_calls"] = [tool_call(fc.get("name"), fc.get("arguments"), None, where)]
-        if role == "tool":
+            raise Reject(f"{what}[{i}]: unknown role {m.get('role')!r}")
+        content = m.get("content")
+        # The common case (a string) skips building the message's name, which only errors use.
+        text_ = content if type(content) is str else content_text(content, f"{what}[{i}]", notes)
+        msg: dict[str, Any] = {"role": role, "content": text_.strip()}
+        if role == "assistant":
+            calls = m.get("tool_calls")
+            if calls:
+                where = f"{what}[{i}]"
+                if not isinstance(calls, list):
+                    raise Reject(f"{where}: tool_calls must be a list")
+                msg["tool_calls"] = [
+                    _openai_call(c, f"{where} tool call {j}") for j, c in enumerate(calls, 1)
+                ]
+            elif m.get("function_call"):  # the legacy single-call form
+                fc = m["function_call"]
+                if not isinstance(fc, dict):
+                    raise Reject(f"{what}[{i}]: function_call must be an object")
+                msg["tool_calls"] = [tool_call(fc.get("name"), fc.get("arguments"), None, f"{what}[{i}]")]
+            reasoning = m.get("reasoning") or m.get("reasoning_content")
+            if isinstance(reasoning, str) and reasoning.strip():
+                msg["reasoning"] = reasoning.strip()
+            if "weight" in m and m["weight"] in (0, False):
+                notes.append("assistant 'weight': 0 ignored (every assistant turn of a record trains)")
+            if out and out[-1]["role"] == "assistant":
+                out[-1] = merge_assistant(out[-1], msg, notes)
+                continue
+        elif role == "tool":
             tcid = m.get("tool_call_id")
             msg["tool_call_id"] = tcid if isinstance(tcid, str) else ""
             if isinstance(m.get("name"), str) and m["name"]:
                 msg["name"] = m["name"]
-        reasoning = m.get("reasoning") or m.get("reasoning_content")
-        if role == "assistant" and isinstance(reasoning, str) and reasoning.strip():
-            msg["reasoning"] = reasoning.strip()
+        elif m.get("tool_calls"):
+            notes.append(f"tool_calls on a {role} message dropped (only an assistant calls tools)")
         out.append(msg)
     _assign_call_ids(out)
     return out
@@ -353,7 +393,9 @@ def _openai_call(call: Any, where: str) -> dict[str, Any]:
 
 def convert_openai(obj: dict[str, Any], notes: list[str]) -> Converted:
     messages = openai_messages(obj.get("messages"), "messages", notes)
-    return finish_tools(Converted(messages=messages, tools=normalize_tools(obj.get("tools"))))
+    # "functions" is the legacy (function_call) fine-tuning format's name for the definitions.
+    tools = obj.get("tools") if obj.get("tools") else obj.get("functions")
+    return finish_tools(Converted(messages=messages, tools=normalize_tools(tools)))
 
 
 # --- ShareGPT ----------------------------------------------------------------------------------
@@ -401,12 +443,18 @@ def convert_sharegpt(obj: dict[str, Any], notes: list[str]) -> Converted:
             calls = _sharegpt_calls(value, where)
             prev = messages[-1] if messages else None
             # A thought followed by its call: one assistant turn, as the record format has it.
-            if prev and prev["role"] == "assistant" and "tool_calls" not in prev:
+            if prev and prev["role"] == "assistant" and "tool_calls" not in prev and "reasoning" not in prev:
                 prev["tool_calls"] = calls
+            elif prev and prev["role"] == "assistant":
+                messages[-1] = merge_assistant(
+                    prev, {"role": "assistant", "content": "", "tool_calls": calls}, notes
+                )
             else:
                 messages.append({"role": "assistant", "content": "", "tool_calls": calls})
         elif role == "tool":
             messages.append({"role": "tool", "content": value.strip(), "tool_call_id": ""})
+        elif role == "assistant" and messages and messages[-1]["role"] == "assistant":
+            messages[-1] = merge_assistant(messages[-1], _turn(role, value), notes)
         else:
             messages.append(_turn(role, value))
     _assign_call_ids(messages)
@@ -495,7 +543,7 @@ def oasst_turn(message: dict[str, Any], where: str, notes: list[str]) -> dict[st
     role = _OASST_ROLES.get(message.get("role"))  # type: ignore[arg-type]
     if role is None:
         raise Reject(f"{where}: unknown OASST role {message.get('role')!r}")
-    return _turn(role, text(message.get("text"), where, notes))
+    return _turn(role, text(message.get("text"), f"{where}: 'text'", notes))
 
 
 def oasst_path_end(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -505,18 +553,6 @@ def oasst_path_end(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(messages) < 2:
         raise Reject("OASST tree has no assistant reply")
     return messages
-
-
-def convert_oasst_tree(obj: dict[str, Any], notes: list[str]) -> Converted:
-    node = obj.get("prompt")
-    messages = []
-    depth = 0
-    while isinstance(node, dict):
-        depth += 1
-        messages.append(oasst_turn(node, f"tree message {depth}", notes))
-        replies = [r for r in node.get("replies") or () if isinstance(r, dict) and not r.get("deleted")]
-        node = min(replies, key=oasst_rank) if replies else None
-    return Converted(messages=oasst_path_end(messages))
 
 
 # --- preference pairs --------------------------------------------------------------------------
@@ -587,6 +623,33 @@ def convert_preference(obj: dict[str, Any], notes: list[str]) -> Converted:
     return finish_tools(conv)
 
 
+def convert_openai_dpo(obj: dict[str, Any], notes: list[str]) -> Converted:
+    """OpenAI's DPO fine-tuning line: ``input`` (messages, tools), ``preferred_output``, ``non_preferred_output``.
+
+    ``input.parallel_tool_calls`` is a request setting, not data: it is not kept.
+    """
+    raw = obj.get("input")
+    if isinstance(raw, str):
+        try:
+            raw = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise Reject("'input' is a string but not a JSON object with messages") from None
+    if not isinstance(raw, dict):
+        raise Reject(f"'input' must be an object with messages (OpenAI DPO format), got {_type_name(raw)}")
+    prompt = openai_messages(raw.get("messages"), "input.messages", notes)
+    chosen = openai_messages(obj.get("preferred_output"), "preferred_output", notes)
+    rejected = openai_messages(obj.get("non_preferred_output"), "non_preferred_output", notes)
+    if not prompt:
+        raise Reject("input.messages is empty: nothing to prefer an answer to")
+    if not chosen or not rejected:
+        raise Reject("preferred_output and non_preferred_output must each hold an assistant message")
+    tools = raw.get("tools") if raw.get("tools") else obj.get("tools")
+    _assign_call_ids(prompt + chosen)
+    _assign_call_ids(prompt + rejected)
+    conv = Converted(prompt=prompt, chosen=chosen, rejected=rejected, tools=normalize_tools(tools))
+    return finish_tools(conv)
+
+
 CONVERTERS: dict[str, Callable[[dict[str, Any], list[str]], Converted]] = {
     "openai": convert_openai,
     "sharegpt": convert_sharegpt,
@@ -594,6 +657,6 @@ CONVERTERS: dict[str, Callable[[dict[str, Any], list[str]], Converted]] = {
     "dolly": convert_dolly,
     "prompt_completion": convert_prompt_completion,
     "qa": convert_qa,
-    "oasst_tree": convert_oasst_tree,
     "preference": convert_preference,
+    "openai_dpo": convert_openai_dpo,
 }

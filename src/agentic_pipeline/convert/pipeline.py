@@ -3,7 +3,9 @@
 For each input file: detect its format from its first objects (or take the forced one), convert
 every row, check it (:mod:`agentic_pipeline.convert.build`), drop exact duplicates per output file,
 and write everything that can't be converted to ``<output>/rejected/convert.jsonl`` with its file,
-line and reason. Big JSON Lines files are split into byte ranges converted by a process pool;
+line and reason. The report counts, per file, the records that kept tool calls and the rows with
+tool calls that were lost, the reject reasons by kind, and for OASST data the replies each choice
+of paths keeps. Big JSON Lines files are split into byte ranges converted by a process pool;
 results are consumed in order, so the output is the same whatever the number of processes.
 Outputs are written to temporary files and moved into place at the end: an interrupted run leaves
 the previous outputs as they were.
@@ -27,7 +29,15 @@ from typing import Any, BinaryIO
 import orjson
 
 from agentic_pipeline.convert import build, oasst, readers
-from agentic_pipeline.convert.formats import CONVERTERS, FORMATS, Reject, detect, detect_any, lower_keys
+from agentic_pipeline.convert.formats import (
+    ALSO_ACCEPTS,
+    CONVERTERS,
+    FORMATS,
+    Reject,
+    detect,
+    detect_any,
+    lower_keys,
+)
 
 MAX_RAW_CHARS = 20_000
 KEY_BYTES = build.KEY_BYTES
@@ -42,7 +52,21 @@ REQUIRED = {
     "oasst_tree": ("prompt",),
     "oasst_flat": ("message_id", "text", "role"),
     "preference": ("chosen", "rejected"),
+    "openai_dpo": ("input", "preferred_output", "non_preferred_output"),
 }
+# A rejected row held tool calls: a non-empty tool_calls/function_call value, or a ShareGPT call turn.
+TOOL_USE = re.compile(rb'"(?:tool_calls|function_call)"\s*:\s*[\[{]|"from"\s*:\s*"function_call"')
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_NUMBER = re.compile(r"\d+")
+
+
+def reason_kind(reason: str) -> str:
+    """A reject reason without its particulars (positions, names, ids), to count reasons by kind."""
+    kind = _NUMBER.sub("N", _QUOTED.sub("'…'", reason))
+    return kind if len(kind) <= 160 else kind[:159] + "…"
+
+
+FINAL_CALL_NOTE = "records that end on the assistant's tool call (the call is the target)"
 
 
 class InputError(Exception):
@@ -58,12 +82,14 @@ class Job:
     source: str
     domain: str
     ftype: str
+    name: str = ""  # the path as the summary shows it: relative to its --input
 
 
 @dataclass
 class FileReport:
     source: str
     domain: str
+    name: str = ""  # the path relative to its --input (the summary shows this)
     format: str | None = None
     forced: bool = False
     read: int = 0
@@ -73,6 +99,16 @@ class FileReport:
     notes: Counter[str] = field(default_factory=Counter)
     message: str | None = None
     worker_cpu_s: float = 0.0  # CPU time spent in worker processes (not in this one)
+    tool_kept: int = 0  # records written with tool calls
+    tool_duplicates: int = 0  # records with tool calls dropped as duplicates of one written
+    tool_lost: int = 0  # rows with tool calls rejected: their tool use is not in the output
+    reasons: Counter[str] = field(default_factory=Counter)  # rejects by kind of reason
+    oasst: Counter[str] = field(default_factory=Counter)  # OASST replies kept/dropped (see oasst.py)
+
+    @property
+    def tool_rows(self) -> int:
+        """Rows of the input with tool calls."""
+        return self.tool_kept + self.tool_duplicates + self.tool_lost
 
 
 @dataclass
@@ -96,6 +132,8 @@ class Ctx:
     fmt: str | None
     lower: bool
     forced: bool
+    oasst_paths: str = "top"
+    oasst_preferences: bool = False
 
 
 @dataclass(slots=True)
@@ -105,11 +143,19 @@ class Batch:
     read: int = 0
     sft: list[tuple[bytes, bytes]] = field(default_factory=list)
     pref: list[tuple[bytes, bytes]] = field(default_factory=list)
+    sft_tools: bytearray = field(default_factory=bytearray)  # 1 where that sft record has tool calls
+    pref_tools: bytearray = field(default_factory=bytearray)
     rejects: list[bytes] = field(default_factory=list)
+    tool_lost: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
+    oasst: Counter[str] = field(default_factory=Counter)
     worker_cpu_s: float = 0.0
 
     def reject(self, ctx: Ctx, line: int, reason: str, raw: bytes) -> None:
+        self.reasons[reason_kind(reason)] += 1
+        if TOOL_USE.search(raw):
+            self.tool_lost += 1
         text = raw.decode("utf-8", "replace")
         if len(text) > MAX_RAW_CHARS:
             text = text[:MAX_RAW_CHARS] + f"... [{len(text) - MAX_RAW_CHARS} more characters]"
@@ -120,9 +166,14 @@ class Batch:
             self.read,
             _blobs(self.sft),
             _blobs(self.pref),
+            bytes(self.sft_tools),
+            bytes(self.pref_tools),
             b"".join(r + b"\n" for r in self.rejects),
             len(self.rejects),
+            self.tool_lost,
+            self.reasons,
             self.notes,
+            self.oasst,
             self.worker_cpu_s,
         )
 
@@ -139,9 +190,14 @@ class Packed:
     read: int
     sft: tuple[bytes, bytes]
     pref: tuple[bytes, bytes]
+    sft_tools: bytes
+    pref_tools: bytes
     rejects: bytes
     rejected: int
+    tool_lost: int
+    reasons: Counter[str]
     notes: Counter[str]
+    oasst: Counter[str]
     worker_cpu_s: float
 
 
@@ -159,6 +215,8 @@ def _row_format(
     fmt = detect(obj)
     if fmt == ctx.fmt and fmt is not None:
         return fmt, obj
+    if ctx.forced and fmt is not None and fmt in ALSO_ACCEPTS.get(ctx.fmt or "", ()):
+        return fmt, obj  # e.g. an OpenAI DPO line under --format preference
     if ctx.forced:
         obj = lower_keys(obj) if ctx.lower else obj
         missing = [k for k in REQUIRED.get(ctx.fmt, ()) if k not in obj]
@@ -196,6 +254,9 @@ def convert_obj(ctx: Ctx, obj: Any, line: int, raw: bytes, batch: Batch) -> None
         return
     fmt, obj = picked
     notes: list[str] = []
+    if fmt == "oasst_tree":
+        oasst_export(ctx, obj, line, raw, batch, notes)
+        return
     try:
         conv = CONVERTERS[fmt](obj, notes)
     except Reject as exc:
@@ -208,24 +269,109 @@ def convert_obj(ctx: Ctx, obj: Any, line: int, raw: bytes, batch: Batch) -> None
     emit(ctx, conv, fmt, line, raw, batch, notes)
 
 
-def emit(ctx: Ctx, conv: Any, fmt: str, line: int, raw: bytes, batch: Batch, notes: list[str]) -> None:
-    """Check a converted row and add its record line to the batch (or reject it)."""
+def emit(
+    ctx: Ctx,
+    conv: Any,
+    fmt: str,
+    line: int,
+    raw: bytes,
+    batch: Batch,
+    notes: list[str],
+    *,
+    part: str = "",
+    extra: dict[str, Any] | None = None,
+) -> bool:
+    """Check a converted row and add its record line to the batch (or reject it); True if added.
+
+    ``part`` tells apart several records from one source line (an OASST tree's paths and pairs):
+    it goes into the id. ``extra`` is metadata to add (an OASST message id, a pair's evidence).
+    """
     problem = build.check(conv)
     if problem:
         batch.reject(ctx, line, problem, raw)
-        return
+        return False
     if notes:
         batch.notes.update(set(notes))
     if conv.synthesized_tools:
         batch.notes["tool definitions synthesized from calls"] += 1
-    rid = build.record_id(ctx.relname, line, raw)
-    meta = build.metadata(ctx.source, line, fmt, conv)
+    # Inline (the hot path): does the record hold tool calls, does it end on one.
+    calls = final_call = False
+    if conv.tools:
+        if conv.chosen is None:
+            final_call = calls = "tool_calls" in conv.messages[-1]
+            if not calls:
+                for m in conv.messages:
+                    if "tool_calls" in m:
+                        calls = True
+                        break
+        else:
+            calls = build.has_calls(conv)
+            final_call = build.ends_with_call(conv)
+        if final_call:
+            batch.notes[FINAL_CALL_NOTE] += 1
+    rid = build.record_id(ctx.relname, line, raw + b"\0" + part.encode() if part else raw)
+    meta = build.metadata(ctx.source, line, fmt, conv, final_call)
+    if extra:
+        meta.update(extra)
     if conv.is_preference:
         key = build.dedup_key(conv.prompt, conv.chosen, conv.rejected)
         batch.pref.append((key, orjson.dumps(build.preference_record(rid, ctx.domain, meta, conv))))
+        batch.pref_tools.append(calls)
     else:
         key = build.dedup_key(conv.messages)
         batch.sft.append((key, orjson.dumps(build.domain_record(rid, ctx.domain, meta, conv))))
+        batch.sft_tools.append(calls)
+    return True
+
+
+# --- OASST trees -------------------------------------------------------------------------------
+
+
+def emit_tree(ctx: Ctx, tree: oasst.TreeOut, fmt: str, line: int, raw: bytes, batch: Batch) -> None:
+    """The records of one OASST tree, its unreadable messages as rejects, and its counts.
+
+    ``line`` and ``raw`` are the tree's: the export's line, or the root's row of a table (where a
+    message that can't be read is rejected with its own row).
+    """
+    for node, reason in tree.problems:
+        if node.line == line:
+            batch.reject(ctx, line, reason, raw)
+        else:
+            batch.reject(
+                ctx, node.line, f"in the tree rooted at line {line}: {reason}", orjson.dumps(node.obj)
+            )
+    kept: set[str] = set()
+    for c in tree.sft:
+        # The best path keeps the id it always had; the other paths add their last message to it.
+        part = "" if c.top else c.key
+        if emit(ctx, c.conv, fmt, line, raw, batch, [], part=part, extra={"message_id": c.key}):
+            kept.update(c.replies)
+    for c in tree.pairs:
+        if emit(ctx, c.conv, fmt, line, raw, batch, [], part="pair:" + c.key, extra=c.meta):
+            tree.counts[oasst.PAIRS_KEPT] += 1
+    tree.counts[oasst.KEPT] += len(kept)
+    batch.oasst.update(tree.counts)
+
+
+def oasst_export(
+    ctx: Ctx, obj: dict[str, Any], line: int, raw: bytes, batch: Batch, notes: list[str]
+) -> None:
+    """One line of an OASST tree export: a whole tree."""
+    counts: Counter[str] = Counter()
+    if not isinstance(obj.get("prompt"), dict):
+        batch.reject(ctx, line, "OASST tree export line without a 'prompt' object", raw)
+        return
+    try:
+        root = oasst.tree_from_export(obj, line, counts)
+    except Reject as exc:
+        batch.oasst.update(counts)
+        batch.reject(ctx, line, str(exc), raw)
+        return
+    tree = oasst.walk(root, ctx.oasst_paths, ctx.oasst_preferences, notes, lambda n: f"tree message {n.key}")
+    tree.counts.update(counts)
+    if notes:
+        batch.notes.update(set(notes))
+    emit_tree(ctx, tree, "oasst_tree", line, raw, batch)
 
 
 # --- JSON Lines chunks (run in worker processes) ------------------------------------------------
@@ -291,14 +437,20 @@ class Writer:
         report.read += batch.read
         report.worker_cpu_s += batch.worker_cpu_s
         report.notes.update(batch.notes)
-        for kind, (keys, lines) in (("domain", batch.sft), ("preference", batch.pref)):
+        report.oasst.update(batch.oasst)
+        for kind, (keys, lines), tools in (
+            ("domain", batch.sft, batch.sft_tools),
+            ("preference", batch.pref, batch.pref_tools),
+        ):
             if keys:
-                self._put(self.path_for(kind, report.domain), keys, lines, report)
+                self._put(self.path_for(kind, report.domain), keys, lines, report, tools)
         if batch.rejected:
             report.rejected += batch.rejected
+            report.tool_lost += batch.tool_lost
+            report.reasons.update(batch.reasons)
             self._file(self.rejects_path).write(batch.rejects)
 
-    def _put(self, path: Path, keys: bytes, lines: bytes, report: FileReport) -> None:
+    def _put(self, path: Path, keys: bytes, lines: bytes, report: FileReport, tools: bytes) -> None:
         seen = self._seen.setdefault(path, set())
         dups = []
         for i in range(0, len(keys), KEY_BYTES):
@@ -314,7 +466,11 @@ class Writer:
                 del kept[i]
             lines = b"".join(line + b"\n" for line in kept)
             report.duplicates += len(dups)
+            dup_tools = sum(tools[i] for i in dups)
+            report.tool_duplicates += dup_tools
+            report.tool_kept -= dup_tools
         report.written += len(keys) // KEY_BYTES - len(dups)
+        report.tool_kept += tools.count(1)
         if lines:
             self._file(path).write(lines)
 
@@ -340,9 +496,14 @@ def slug(name: str) -> str:
 
 
 def plan_jobs(inputs: Iterable[Path], output: Path, domain: str | None) -> tuple[list[Job], list[str]]:
-    """The files to convert (directories walked recursively, sorted) and the files skipped."""
+    """The files to convert (directories walked recursively, sorted) and the files skipped.
+
+    Each job's ``name`` is its path relative to its ``--input`` (with the input folder's own name in
+    front when there are several inputs); the full path where two names would be the same.
+    """
     jobs, skipped = [], []
     outs = [output.resolve(), (output.parent / "preferences").resolve()]
+    inputs = list(inputs)
     for root in inputs:
         if not root.exists():
             raise InputError(f"{root}: no such file or directory")
@@ -360,7 +521,12 @@ def plan_jobs(inputs: Iterable[Path], output: Path, domain: str | None) -> tuple
                 skipped.append(f"{path} (not .jsonl/.json/.csv/.tsv/.parquet)")
                 continue
             name = domain or slug(rel.parts[0] if len(rel.parts) > 1 else path.stem)
-            jobs.append(Job(path, rel.as_posix(), str(path), slug(name), ftype))
+            shown = f"{root.name}/{rel.as_posix()}" if len(inputs) > 1 and root.is_dir() else rel.as_posix()
+            jobs.append(Job(path, rel.as_posix(), str(path), slug(name), ftype, shown))
+    names = Counter(job.name for job in jobs)
+    for job in jobs:
+        if names[job.name] > 1:
+            job.name = job.source
     return jobs, skipped
 
 
@@ -392,6 +558,8 @@ class Options:
     domain: str | None = None
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     chunk_bytes: int = 8 << 20
+    oasst_paths: str = "top"  # top: the best-ranked path of each tree; all: every root-to-leaf path
+    oasst_preferences: bool = False  # pairs from ranked sibling replies, to ../preferences/
 
 
 class Converter:
@@ -418,7 +586,7 @@ class Converter:
             self._pool = None
 
     def run_file(self, job: Job) -> FileReport:
-        report = FileReport(job.source, job.domain)
+        report = FileReport(job.source, job.domain, job.name or job.relname)
         notes: list[str] = []
         if job.ftype == "jsonl":
             head: list[Any] = readers.head_objects(job.path, DETECT_OBJECTS)
@@ -432,7 +600,16 @@ class Converter:
         report.format, report.forced = fmt, bool(self.options.fmt)
         if fmt is None and head:
             report.message = _unknown_message(head)
-        ctx = Ctx(job.relname, job.source, job.domain, fmt, lower, bool(self.options.fmt))
+        ctx = Ctx(
+            job.relname,
+            job.source,
+            job.domain,
+            fmt,
+            lower,
+            bool(self.options.fmt),
+            self.options.oasst_paths,
+            self.options.oasst_preferences,
+        )
         if fmt == "oasst_flat":
             self._run_oasst(ctx, job, rows, report)
         elif rows is None:
@@ -495,20 +672,14 @@ class Converter:
                 batch.reject(ctx, line, f"expected a JSON object, got {type(obj).__name__}", raw)
             else:
                 table.append(oasst.Row(line, lower_keys(obj) if ctx.lower else obj))
-        trees, orphans = oasst.best_paths(table, notes)
+        trees, orphans = oasst.trees_from_table(table, batch.oasst)
         for row, reason in orphans:
             batch.reject(ctx, row.line, reason, orjson.dumps(row.obj))
-        used = 0
-        for tree in trees:
-            raw = orjson.dumps(tree.raw)
-            if tree.conv is None:
-                batch.reject(ctx, tree.line, f"tree rooted here: {tree.reason}", raw)
-                continue
-            used += len(tree.conv.messages)
-            emit(ctx, tree.conv, "oasst_flat", tree.line, raw, batch, [])
-        other = len(table) - used - len(orphans)
-        if other:
-            batch.notes[f"{other} messages on lower-ranked branches or deleted (not a best path)"] += 1
+        for root in trees:
+            tree = oasst.walk(
+                root, ctx.oasst_paths, ctx.oasst_preferences, notes, lambda n: f"message {n.key}"
+            )
+            emit_tree(ctx, tree, "oasst_flat", root.line, orjson.dumps(root.obj), batch)
         batch.notes.update(notes)
         self.writer.add(report, batch.pack())
 
@@ -524,6 +695,10 @@ def convert_inputs(
     options = options or Options()
     if options.fmt is not None and options.fmt not in FORMATS:
         raise InputError(f"unknown format {options.fmt!r}; known formats: {', '.join(FORMATS)}")
+    if options.oasst_paths not in oasst.PATH_CHOICES:
+        raise InputError(
+            f"unknown OASST paths {options.oasst_paths!r}; choose {' or '.join(oasst.PATH_CHOICES)}"
+        )
     skipped: list[str] = []
     if jobs is None:
         jobs, skipped = plan_jobs(inputs, output, options.domain)

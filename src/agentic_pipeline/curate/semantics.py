@@ -5,6 +5,8 @@ result for a call never made, a call to a tool that does not exist or with argum
 rejects, a conversation that ends waiting on a tool, an empty assistant turn, a trajectory whose
 verifier did not pass, a preference pair whose two sides are the same. Each rule is one function
 taking a typed record and returning ``True`` or ``(False, reason)``; ``RULES`` lists them in order.
+(Converted data marked ``metadata.ends_with_tool_call`` may end on a tool call: see
+:func:`final_turn`.)
 """
 
 from __future__ import annotations
@@ -141,17 +143,46 @@ def arguments(record: Any) -> Result:
     return OK
 
 
-def _final_turn(messages: list[Message]) -> Result:
+def _final_turn(messages: list[Message], call_ok: bool = False) -> Result:
     last = messages[-1]
     if last.role != "assistant":
         return False, f"ends with a {last.role} turn, not an assistant turn"
-    if last.tool_calls:
+    if last.tool_calls and not call_ok:
         return False, "ends with a tool call that has no result"
     return OK
 
 
+def converted(record: Any) -> bool:
+    """Data ``agentic convert`` read from existing instruction data (not generated and verified here)."""
+    if record.kind == "domain":
+        return True
+    evidence = record.metadata.model_extra.get("evidence") if record.metadata.model_extra else None
+    return (
+        record.kind == "preference" and isinstance(evidence, dict) and evidence.get("kind") == "source_label"
+    )
+
+
 def final_turn(record: Any) -> Result:
-    return _first_failure(record, _final_turn)
+    """Each conversation ends with the assistant's answer; converted data marked
+    ``metadata.ends_with_tool_call`` may end on the assistant's tool call instead (the call is the
+    target, as in OpenAI's function-calling fine-tuning data). Trajectories, reasoning, sessions and
+    generated pairs stay strict: their episodes end with an answer."""
+    marked = record.metadata.ends_with_tool_call is True
+    if marked and not converted(record):
+        return (
+            False,
+            "metadata.ends_with_tool_call is for converted data only (domain records, converted "
+            f"preference pairs), not a {record.kind} record",
+        )
+    ends_on_call = False
+    for messages in conversations(record):
+        result = _final_turn(messages, marked)
+        if result is not True:
+            return result
+        ends_on_call = ends_on_call or bool(messages[-1].tool_calls)
+    if marked and not ends_on_call:
+        return False, "metadata.ends_with_tool_call is true but no conversation ends with a tool call"
+    return OK
 
 
 def _empty(m: Message) -> bool:

@@ -9,11 +9,11 @@ every model faces exactly the same tasks.
 Written under ``--out DIR``:
 
 - ``results.jsonl``: one row per episode (model, task, family, source, sample, verified,
-  exit_status, steps, format_errors, tokens, seconds): the resume state, too: a row means done;
+  exit_status, steps, tool_call_turns, format_errors, tokens, seconds): the resume state, too: a row means done;
 - ``trajectories/<model>.jsonl``: every episode's full record, verified or not;
 - ``summary.json`` / ``summary.md`` / ``resolve_rate.png`` (``summarize``): per model and family the
-  resolve rate with a 95% Wilson interval, pass@k, the format-error rate (malformed calls per
-  assistant turn), exit-status shares, mean steps and tokens; models side by side, paired by task,
+  resolve rate with a 95% Wilson interval, pass@k, the well-formed tool calls and the format errors
+  (malformed calls) per assistant turn, exit-status shares, mean steps and tokens; models side by side, paired by task,
   with an exact McNemar test of the difference.
 
 A kill -9 loses at most the episodes in flight: rows are whole fsync'd lines, and a re-run skips
@@ -85,6 +85,7 @@ def _row(model: str, task: Task, sample: int, record: Any) -> dict[str, Any]:
         "verified": bool(record.outcome.verified),
         "exit_status": record.outcome.exit_status,
         "steps": sum(1 for m in record.messages if m.role == "assistant"),
+        "tool_call_turns": sum(1 for m in record.messages if m.role == "assistant" and m.tool_calls),
         "format_errors": int(getattr(meta, "format_errors", 0) or 0),
         "tokens": int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0)),
         "seconds": float(getattr(meta, "duration_s", 0.0) or 0.0),
@@ -199,6 +200,8 @@ def _stats(rows: list[dict[str, Any]], k: int, turns: dict[str, int]) -> dict[st
             sum(pass_at_k(len(v), sum(v), k) for v in per_task.values()) / len(per_task) if per_task else 0.0
         ),
         "format_error_rate": sum(r["format_errors"] for r in rows) / max(1, steps),
+        # assistant turns with a well-formed (parsed, schema-valid) tool call: what a tiny model can show
+        "tool_call_rate": sum(r.get("tool_call_turns", 0) for r in rows) / max(1, steps),
         "exit_status": {s: c / n for s, c in sorted(statuses.items())},
         "mean_steps": steps / n if n else 0.0,
         "mean_tokens": sum(r["tokens"] for r in rows) / n if n else 0.0,
@@ -249,8 +252,9 @@ def summarize(out: Path, models: list[str], samples: int = 1) -> dict[str, Any]:
 
 def markdown(summary: dict[str, Any], families: list[str], samples: int = 1) -> str:
     lines = [
-        f"| model | family | tasks | episodes | resolved | 95% CI | pass@{samples} | format errors/turn | steps | tokens |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| model | family | tasks | episodes | resolved | 95% CI | pass@{samples} | tool calls/turn | "
+        "format errors/turn | steps | tokens |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for model, by_family in summary["models"].items():
         for family in ["all", *families]:
@@ -260,7 +264,7 @@ def markdown(summary: dict[str, Any], families: list[str], samples: int = 1) -> 
             lo, hi = s["ci95"]
             lines.append(
                 f"| {model} | {family} | {s['tasks']} | {s['episodes']} | {s['resolve_rate']:.1%} | "
-                f"{lo:.0%}-{hi:.0%} | {s[f'pass@{samples}']:.1%} | {s['format_error_rate']:.2f} | "
+                f"{lo:.0%}-{hi:.0%} | {s[f'pass@{samples}']:.1%} | {s['tool_call_rate']:.2f} | {s['format_error_rate']:.2f} | "
                 f"{s['mean_steps']:.1f} | {s['mean_tokens']:.0f} |"
             )
     if summary["pairs"]:
