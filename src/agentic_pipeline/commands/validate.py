@@ -131,7 +131,9 @@ def validate(
     ),
     target: list[str] = typer.Option([], "--target", help="Override a target count, KIND=N; repeatable."),
     no_near_dup: bool = typer.Option(
-        False, "--no-near-dup", help="Skip near-duplicate detection (MinHash LSH)."
+        False,
+        "--no-near-dup",
+        help="Skip near-duplicate detection (MinHash LSH) and the duplicate_prompt check.",
     ),
     near_dup_threshold: float = typer.Option(
         0.85,

@@ -4,7 +4,8 @@ Per record, in worker processes (files are cut into byte ranges on line boundari
 read -> schema -> semantic rules -> held-out split -> grounding -> secrets/PII -> decontamination -> render
 with the chat template; then the chunk's renders are tokenized as one batch (lengths, trainable tokens), and
 the exact-duplicate key and MinHash signature are computed. In the parent, in file order:
-exact and near duplicates across all files, balance and token statistics, the grounding rate, the
+exact and near duplicates across all files, duplicate prompts, files that define tools and never call
+one (``curate/quality.py``, with the per-record ``repetition`` check), balance and token statistics, the grounding rate, the
 report. Grounding findings (``agentic_pipeline/grounding.py``: an assistant turn refers to a name, path, line
 or error it was never shown) are warnings, errors with ``strict_grounding``. A record made from a task
 of the held-out eval split (``curate/heldout.py``) is an ``eval_contamination`` error in training data
@@ -31,7 +32,7 @@ import numpy as np
 import orjson
 
 from agentic_pipeline import grounding
-from agentic_pipeline.curate import balance, decontam, dedup, heldout, length, secrets, semantics
+from agentic_pipeline.curate import balance, decontam, dedup, heldout, length, quality, secrets, semantics
 from agentic_pipeline.curate.reader import DEFAULT_MAX_LINE_BYTES, Chunk, Line, plan_chunks, read_chunk
 from agentic_pipeline.curate.report import ERROR, WARNING, Finding, Report
 from agentic_pipeline.curate.schema import check_schema
@@ -80,6 +81,10 @@ class RecordInfo:
     signature: np.ndarray | None = None
     hits: list[secrets.Hit] = field(default_factory=list)
     grounding: dict[str, int] | None = None  # ungrounded references per rule; None: not checked
+    prompt: bytes | None = None  # exact key of the normalised first user turn (quality.prompt)
+    prompt_signature: np.ndarray | None = None
+    origin: tuple[Any, Any] | None = None  # (metadata.source, metadata.line) of a converted record
+    tools: tuple[bool, bool] = (False, False)  # (defines tools, calls one)
 
 
 @dataclass
@@ -186,6 +191,7 @@ class _Worker:
                 severity = ERROR if self.options.strict_grounding else WARNING
                 finding(info, grounding.CHECK, severity, grounding.describe(found))
         self._text_checks(obj, info, finding)
+        self._quality(obj, info, finding)
         try:
             verify = self.fast and self._verify_now()
             rendering = length.render_record(obj, self.tokenizer, verify=verify)
@@ -229,6 +235,19 @@ class _Worker:
                     f"shares {shared} word {self.options.ngram}-gram(s) with the --decontaminate files",
                 )
 
+    def _quality(self, obj: dict[str, Any], info: RecordInfo, finding: Callable) -> None:
+        reason = quality.repetition(obj)
+        if reason is not None:
+            finding(info, "repetition", WARNING, reason)
+        info.tools = quality.uses_tools(obj)
+        text = quality.prompt(obj) if self.options.near_dup else None
+        if text is not None:
+            norm = normalize(text)
+            if norm.size:
+                info.prompt = dedup.exact_key(norm)
+                info.origin = quality.origin(obj)
+                info.prompt_signature = dedup.signature(norm)
+
     def _measure(self, renderings: list[tuple[RecordInfo, length.Rendering]], finding: Callable) -> None:
         counts = length.measure([r for _, r in renderings], self.tokenizer)
         for (info, _), (tokens, trainable) in zip(renderings, counts, strict=True):
@@ -267,7 +286,11 @@ class _Merge:
     """Cross-file state, filled in file order."""
 
     near: dedup.NearDuplicates | None
+    near_prompts: dedup.NearDuplicates | None = None
     exact: dict[bytes, str] = field(default_factory=dict)
+    prompts: dict[bytes, tuple[str, tuple[Any, Any] | None]] = field(default_factory=dict)
+    origins: dict[str, tuple[Any, Any] | None] = field(default_factory=dict)  # for near_prompts hits
+    tools: dict[str, list[int]] = field(default_factory=dict)  # file -> [records defining, calling]
     tokens: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     records: int = 0
     redact: dict[tuple[str, int], list[secrets.Hit]] = field(default_factory=dict)
@@ -276,6 +299,11 @@ class _Merge:
     def add(self, result: ChunkResult, findings: list[Finding]) -> None:
         for info in result.records:
             self.records += 1
+            defines, calls = info.tools
+            if defines:
+                tally = self.tools.setdefault(result.file, [0, 0])
+                tally[0] += 1
+                tally[1] += calls
             if info.grounding is not None:
                 self.grounding_tally.add(info.kind, info.grounding)
             here = f"{result.file}:{info.line}"
@@ -304,6 +332,40 @@ class _Merge:
                             f"near duplicate of {other} (estimated Jaccard >= {self.near.threshold})",
                         )
                     )
+                    continue
+            if info.prompt is not None:
+                self._prompt(result.file, here, info, findings)
+
+    def _prompt(self, file: str, here: str, info: RecordInfo, findings: list[Finding]) -> None:
+        """``duplicate_prompt``: the same first user turn as an earlier record (see ``quality``)."""
+        assert info.prompt is not None
+        first, first_origin = self.prompts.setdefault(info.prompt, (here, info.origin))
+        how = "the same prompt as"
+        if first == here and self.near_prompts is not None and info.prompt_signature is not None:
+            other = self.near_prompts.seen(here, info.prompt_signature)
+            if other is None:
+                self.origins[here] = info.origin
+                return
+            first, first_origin = other, self.origins.get(other)
+            how = f"nearly the same prompt (estimated Jaccard >= {self.near_prompts.threshold}) as"
+        if first == here or (info.origin is not None and info.origin == first_origin):
+            return
+        findings.append(Finding(file, info.line, info.id, "duplicate_prompt", WARNING, f"{how} {first}"))
+
+    def unused_tools(self) -> list[Finding]:
+        """``tools_unused``: files whose records define tools and never call one."""
+        return [
+            Finding(
+                file,
+                0,
+                None,
+                "tools_unused",
+                WARNING,
+                f"{defines} record(s) define tools but no record in the file calls one",
+            )
+            for file, (defines, calls) in self.tools.items()
+            if defines and not calls
+        ]
 
 
 def _results(chunks: list[Chunk], options: Options, benchmark: np.ndarray) -> Iterator[ChunkResult]:
@@ -336,7 +398,10 @@ def validate(options: Options, progress: Callable[[int, int], None] | None = Non
     chunks = plan_chunks(files, options.chunk_bytes)
     total = sum(c.end - c.start for c in chunks)
     benchmark = decontam.load_benchmark_ngrams(options.decontaminate, options.ngram)
-    merge = _Merge(dedup.NearDuplicates(options.near_dup_threshold) if options.near_dup else None)
+    merge = _Merge(
+        dedup.NearDuplicates(options.near_dup_threshold) if options.near_dup else None,
+        dedup.NearDuplicates(options.near_dup_threshold) if options.near_dup else None,
+    )
     done = rendered = verified = 0
     for result in _results(chunks, options, benchmark):
         findings.extend(result.findings)
@@ -346,6 +411,7 @@ def validate(options: Options, progress: Callable[[int, int], None] | None = Non
         done += result.nbytes
         if progress:
             progress(done, total)
+    findings.extend(merge.unused_tools())
     findings.sort(key=lambda f: (f.file, f.line))
     report = Report(findings)
     tokenizer = length.load(options.tokenizer)
