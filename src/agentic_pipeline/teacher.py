@@ -264,8 +264,9 @@ class Teacher:
             return [f"dry run: {count} {unit} with {self.name}, run here: no paid model calls, $0"]
         if not self.paid:
             return [f"dry run: {count} {unit} with the oracle teacher: no model calls, $0"]
-        lines = describe(shape or EpisodeShape(), self.config.model, count, self._prices or load_prices())
-        lines[0] = lines[0].replace(" episodes ", f" {unit} ", 1)
+        lines = describe(
+            shape or EpisodeShape(), self.config.model, count, self._prices or load_prices(), unit
+        )
         lines.append(
             f"count is {unit} run: rejected ones cost as much as kept ones, so divide by the expected "
             "success rate for the cost of that many kept records"

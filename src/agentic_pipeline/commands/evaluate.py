@@ -76,7 +76,7 @@ def evaluate(
     backend = run.backend()
     try:
         shard_ij = parse_shard(shard)
-        pool = _pool(tasks_file, split, backend)
+        pool = _pool(tasks_file, split, backend, categories)
     except (ValueError, OSError) as exc:
         fail(str(exc))
     config = EvalConfig(
@@ -100,8 +100,7 @@ def evaluate(
     console().print(f"wrote {out}/results.jsonl, summary.json, summary.md, resolve_rate.png", highlight=False)
 
 
-def _pool(tasks_file: Path | None, split: str, backend: str) -> list:
-    from agentic_pipeline.tasks.base import FAMILIES
+def _pool(tasks_file: Path | None, split: str, backend: str, categories: list[str]) -> list:
     from agentic_pipeline.tasks.catalog import candidates, load_task_file
     from agentic_pipeline.tasks.sources import all_sources
     from agentic_pipeline.tasks.validity import usable_sources
@@ -110,5 +109,5 @@ def _pool(tasks_file: Path | None, split: str, backend: str) -> list:
         pool = load_task_file(tasks_file)
     else:
         sources = asyncio.run(usable_sources(all_sources(), backend))
-        pool = [t for family in FAMILIES for t in candidates(family, sources)]
+        pool = [t for family in categories for t in candidates(family, sources)]  # only the ones asked for
     return pool if split == "all" else [t for t in pool if t.split == split]

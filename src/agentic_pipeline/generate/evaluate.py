@@ -89,7 +89,6 @@ def _row(model: str, task: Task, sample: int, record: Any) -> dict[str, Any]:
         "format_errors": int(getattr(meta, "format_errors", 0) or 0),
         "tokens": int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0)),
         "seconds": float(getattr(meta, "duration_s", 0.0) or 0.0),
-        "record": record.id,
     }
 
 
@@ -179,7 +178,7 @@ def mcnemar_p(b: int, c: int) -> float:
     return min(1.0, 2 * tail)
 
 
-def _stats(rows: list[dict[str, Any]], k: int, turns: dict[str, int]) -> dict[str, Any]:
+def _stats(rows: list[dict[str, Any]], k: int) -> dict[str, Any]:
     n = len(rows)
     solved = sum(r["verified"] for r in rows)
     low, high = wilson(solved, n)
@@ -216,8 +215,8 @@ def summarize(out: Path, models: list[str], samples: int = 1) -> dict[str, Any]:
     for model in models:
         mine = [r for r in rows if r["model"] == model]
         summary["models"][model] = {
-            "all": _stats(mine, samples, {}),
-            **{f: _stats([r for r in mine if r["family"] == f], samples, {}) for f in families},
+            "all": _stats(mine, samples),
+            **{f: _stats([r for r in mine if r["family"] == f], samples) for f in families},
         }
     for i, a in enumerate(models):
         for b in models[i + 1 :]:

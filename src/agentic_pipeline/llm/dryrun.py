@@ -83,11 +83,13 @@ def plan(shape: EpisodeShape, model: str, count: int, prices: PriceTable) -> lis
     ]
 
 
-def describe(shape: EpisodeShape, model: str, count: int, prices: PriceTable) -> list[str]:
+def describe(
+    shape: EpisodeShape, model: str, count: int, prices: PriceTable, unit: str = "episodes"
+) -> list[str]:
     """Lines for people: the assumptions, then one line per variant."""
     price = prices.lookup(model)
     lines = [
-        f"dry run: {count} episodes with {model}; nothing is sent",
+        f"dry run: {count} {unit} with {model}; nothing is sent",
         f"assumed episode: {shape.steps} calls, prompt {shape.first_prompt:,} -> {shape.last_prompt:,} tokens, "
         f"{shape.output_per_step} output tokens per call, {shape.shared_prefix:,}-token shared system+tools prefix",
     ]
