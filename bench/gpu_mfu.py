@@ -1,6 +1,6 @@
 """GPU training throughput and MFU on one card, for the Qwen2.5 architecture at sizes that fit it.
 
-    python bench/gpu_mfu.py                                  # 0.5B, 1.5B, 7B x 4K/16K/32K x plain/fused loss + DPO
+    python bench/gpu_mfu.py                                  # 0.5B, 1.5B, 7B x 4K/16K/32K x 3 losses + DPO
     python bench/gpu_mfu.py --sizes 0.5B --lengths 4096 --out mfu.json
     python bench/gpu_mfu.py --tiny-cpu --out mfu.json        # checks the script end to end on a CPU
 
@@ -11,12 +11,15 @@ one step is forward, backward and a fused AdamW update:
 
 - SFT, ``plain`` loss: ``model(input_ids, labels=...)``, i.e. transformers' own causal-LM loss, which
   materialises the full logits and upcasts them to fp32 (L x vocab x (2 + 4) bytes, 30 GiB at 32K).
-- SFT, ``fused`` loss: the decoder's hidden states go to Liger Kernel's fused linear + cross-entropy
-  (the loss TRL uses with ``use_liger_kernel: true``), which never holds more than a chunk of the
-  logits. Without a CUDA device (``--tiny-cpu``) a chunked, recomputed loss in plain torch stands in,
-  so the code path runs in the test suite; the table says which implementation ran.
+- SFT, ``liger`` loss: the decoder's hidden states go to Liger Kernel's fused linear + cross-entropy,
+  which never holds more than a chunk of the logits. Without a CUDA device (``--tiny-cpu``) a
+  chunked, recomputed loss in plain torch stands in, so the code path runs in the test suite.
+- SFT, ``trl`` loss: TRL's own fused LM head (``trl.trainer.utils.add_fused_lm_head``, tiles of
+  4,096 tokens x 32,768 vocabulary entries), which SFTTrainer and DPOTrainer of the pinned TRL apply
+  to every model they train: this is the loss the pipeline's training really runs.
 - DPO: chosen and rejected (L tokens each, default 4,096) through the policy with backward, and
-  through a frozen reference copy without; the sigmoid DPO loss on summed log-probabilities.
+  through a frozen reference copy without; the sigmoid DPO loss on summed log-probabilities, taken
+  from full logits (``plain``) or from TRL's fused head (``trl``), as DPOTrainer does.
 
 MFU = model FLOPs per second / the card's dense bf16 peak (data sheet). Two counts are printed:
 ``mfu_6n`` = 6 x params x tokens (the planner's convention: ``agentic plan`` assumes 40%), and
@@ -119,7 +122,9 @@ def qwen2_config(arch: Arch, attn: str, max_positions: int) -> Any:
     )
 
 
-def build_model(arch: Arch, attn: str, device: Any, dtype: Any, max_positions: int) -> Any:
+def build_model(
+    arch: Arch, attn: str, device: Any, dtype: Any, max_positions: int, checkpointing: bool = True
+) -> Any:
     import torch
     from transformers import Qwen2ForCausalLM
 
@@ -131,9 +136,10 @@ def build_model(arch: Arch, attn: str, device: Any, dtype: Any, max_positions: i
             model = Qwen2ForCausalLM(qwen2_config(arch, attn, max_positions))
     finally:
         torch.set_default_dtype(previous)
-    with warnings.catch_warnings():  # renamed activation_checkpointing_enable in transformers 5.2x
-        warnings.simplefilter("ignore", FutureWarning)
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+    if checkpointing:
+        with warnings.catch_warnings():  # renamed activation_checkpointing_enable in transformers 5.2x
+            warnings.simplefilter("ignore", FutureWarning)
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     model.train()
     return model
 
@@ -162,14 +168,16 @@ class ChunkedLinearCrossEntropy:
         return total / target.numel()
 
 
-def fused_loss() -> Any:
+def liger_loss(cuda: bool) -> Any:
     import torch
 
-    if torch.cuda.is_available():
+    if cuda and torch.cuda.is_available():
         try:
             from liger_kernel.transformers import LigerFusedLinearCrossEntropyLoss
         except ImportError:
-            print("liger-kernel is not installed (pip install 'agentic-pipeline[gpu]'): chunked torch loss instead")
+            print(
+                "liger-kernel is not installed (pip install 'agentic-pipeline[gpu]'): chunked torch loss instead"
+            )
         else:
             loss = LigerFusedLinearCrossEntropyLoss()
             loss.name = "liger"
@@ -180,27 +188,31 @@ def fused_loss() -> Any:
 def sft_step(model: Any, ids: Any, loss_kind: str, fused: Any) -> Any:
     if loss_kind == "plain":
         return model(input_ids=ids, labels=ids).loss
+    if loss_kind == "trl":
+        return model(input_ids=ids, labels=ids, fused_lm_head=True).loss
     hidden = model.model(input_ids=ids).last_hidden_state
     h = hidden[:, :-1].reshape(-1, hidden.shape[-1])
     return fused(model.lm_head.weight, h, ids[:, 1:].reshape(-1))
 
 
-def sequence_logps(model: Any, ids: Any) -> Any:
+def sequence_logps(model: Any, ids: Any, loss_kind: str) -> Any:
     import torch
 
+    if loss_kind == "trl":
+        return model(input_ids=ids, labels=ids, fused_lm_head=True).log_probs.sum(-1)
     logits = model(input_ids=ids).logits[:, :-1].float()
     logps = torch.log_softmax(logits, dim=-1).gather(-1, ids[:, 1:, None]).squeeze(-1)
     return logps.sum(-1)
 
 
-def dpo_step(model: Any, reference: Any, ids: Any, beta: float = 0.1) -> Any:
+def dpo_step(model: Any, reference: Any, ids: Any, loss_kind: str, beta: float = 0.1) -> Any:
     """Rows 0 and 1 are chosen and rejected, through the policy together (TRL concatenates them too)."""
     import torch
     import torch.nn.functional as F
 
-    policy = sequence_logps(model, ids)
+    policy = sequence_logps(model, ids, loss_kind)
     with torch.no_grad():
-        ref = sequence_logps(reference, ids)
+        ref = sequence_logps(reference, ids, loss_kind)
     margin = (policy[0] - ref[0]) - (policy[1] - ref[1])
     return -F.logsigmoid(beta * margin)
 
@@ -286,16 +298,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "transformers": transformers.__version__,
         "attn_implementation": args.attn,
         "dtype": str(dtype).replace("torch.", ""),
-        "activation_checkpointing": True,
+        "activation_checkpointing": args.checkpointing,
         "warmup_steps": args.warmup,
         "timed_steps": args.steps,
         "command": "python bench/gpu_mfu.py " + " ".join(sys.argv[1:]),
         "rows": [],
     }
-    fused = fused_loss()
-    results["fused_loss"] = fused.name
-    print(f"device: {name}; dense bf16 peak {peak} TFLOP/s; 8192^3 bf16 matmul {results['matmul_tflops']} TFLOP/s")
-    print(f"fused loss: {fused.name}; attention: {args.attn}; {args.warmup} warm-up + {args.steps} timed steps")
+    fused = liger_loss(cuda) if "liger" in args.losses else None
+    results["liger_loss"] = fused.name if fused else None
+    try:
+        from trl.trainer.utils import add_fused_lm_head
+    except ImportError:
+        add_fused_lm_head = None
+    losses = [loss for loss in args.losses if loss != "trl" or add_fused_lm_head is not None]
+    if losses != args.losses:
+        print("trl is not installed: its fused LM head is left out")
+    dpo_losses = [loss for loss in ("plain", "trl") if loss in losses] if args.dpo else []
+    results["trl"] = getattr(sys.modules.get("trl"), "__version__", None)
+    print(
+        f"device: {name}; dense bf16 peak {peak} TFLOP/s; 8192^3 bf16 matmul {results['matmul_tflops']} TFLOP/s"
+    )
+    print(
+        f"losses: {', '.join(losses)} (liger: {results['liger_loss']}); attention: {args.attn}; {args.warmup} warm-up + {args.steps} timed steps"
+    )
 
     def save() -> None:
         if args.out:
@@ -303,14 +328,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     for size, arch in sizes.items():
         started = time.perf_counter()
-        model = build_model(arch, args.attn, device, dtype, max(max(lengths), 2 * dpo_length, 32768))
+        model = build_model(
+            arch, args.attn, device, dtype, max(max(lengths), 2 * dpo_length, 32768), args.checkpointing
+        )
+        if add_fused_lm_head is not None:
+            add_fused_lm_head(model, outputs=("log_probs",))  # only used when called with fused_lm_head=True
         optimizer = torch.optim.AdamW(model.parameters(), lr=1e-5, fused=cuda)
         params = arch.params()
         print(f"\n{size}: {params / 1e9:.3f} B parameters, built in {time.perf_counter() - started:.1f} s")
-        plan = [(length, loss) for length in lengths for loss in ("plain", "fused")] + [(dpo_length, "dpo")]
+        plan = [("sft", length, loss) for length in lengths for loss in losses]
+        plan += [("dpo", dpo_length, loss) for loss in dpo_losses]
         reference = None
-        for length, loss_kind in plan:
-            kind = "dpo" if loss_kind == "dpo" else "sft"
+        for kind, length, loss_kind in plan:
             rows_per_step = 2 if kind == "dpo" else 1
             generator = torch.Generator(device=device).manual_seed(length)
             ids = torch.randint(0, arch.vocab, (rows_per_step, length), device=device, generator=generator)
@@ -318,17 +347,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 import copy
 
                 reference = copy.deepcopy(model).eval().requires_grad_(False)
+                if add_fused_lm_head is not None:
+                    add_fused_lm_head(reference, outputs=("log_probs",))
 
-            def step(ids: Any = ids, loss_kind: str = loss_kind) -> Any:
-                if loss_kind == "dpo":
-                    return dpo_step(model, reference, ids)
+            def step(
+                ids: Any = ids,
+                kind: str = kind,
+                loss_kind: str = loss_kind,
+                model: Any = model,
+                reference: Any = reference,
+            ) -> Any:
+                if kind == "dpo":
+                    return dpo_step(model, reference, ids, loss_kind)
                 return sft_step(model, ids, loss_kind, fused)
 
             row: dict[str, Any] = {
                 "size": size,
                 "params": params,
                 "kind": kind,
-                "loss": loss_kind if kind == "sft" else "plain",
+                "loss": "chunked" if loss_kind == "liger" and fused.name != "liger" else loss_kind,
                 "tokens_per_row": length,
                 "rows_per_step": rows_per_step,
             }
@@ -343,9 +380,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 tps = tokens / timing["seconds_per_step"]
                 row.update(timing, status="ok", tokens_per_s=round(tps, 1))
                 if peak:
-                    row["mfu"] = round(flops["exact"] * rows_per_step / timing["seconds_per_step"] / (peak * 1e12), 4)
-                    row["mfu_6n"] = round(flops["six_n"] * rows_per_step / timing["seconds_per_step"] / (peak * 1e12), 4)
-                planned = activation_bytes(arch, tokens, checkpointing=True)
+                    row["mfu"] = round(
+                        flops["exact"] * rows_per_step / timing["seconds_per_step"] / (peak * 1e12), 4
+                    )
+                    row["mfu_6n"] = round(
+                        flops["six_n"] * rows_per_step / timing["seconds_per_step"] / (peak * 1e12), 4
+                    )
+                planned = activation_bytes(arch, tokens, checkpointing=args.checkpointing)
                 row["planner_activations_gib"] = round(planned["used"] / GIB, 2)
             gc.collect()
             if cuda:
@@ -374,14 +415,34 @@ def format_row(row: dict[str, Any]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__
+        description=__doc__.split("\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__,
     )
     parser.add_argument("--sizes", nargs="+", default=["0.5B", "1.5B", "7B"], choices=sorted(QWEN2_5))
-    parser.add_argument("--lengths", nargs="+", type=int, default=[4096, 16384, 32768], help="Tokens per row.")
+    parser.add_argument(
+        "--lengths", nargs="+", type=int, default=[4096, 16384, 32768], help="Tokens per row."
+    )
+    parser.add_argument(
+        "--losses",
+        nargs="+",
+        default=["plain", "liger", "trl"],
+        choices=["plain", "liger", "trl"],
+        help="SFT loss implementations to time (DPO: plain and trl of these).",
+    )
     parser.add_argument("--dpo-length", type=int, default=4096, help="Tokens per DPO row (chosen, rejected).")
+    parser.add_argument("--no-dpo", dest="dpo", action="store_false", help="Leave the DPO step out.")
+    parser.add_argument(
+        "--no-checkpointing",
+        dest="checkpointing",
+        action="store_false",
+        help="Keep every activation (no recomputation): shows what checkpointing costs in time.",
+    )
     parser.add_argument("--steps", type=int, default=3, help="Timed steps per row (after the warm-up).")
     parser.add_argument("--warmup", type=int, default=2, help="Untimed steps first (kernel compilation).")
-    parser.add_argument("--attn", default="sdpa", help="sdpa (flash kernel for causal rows) or flash_attention_2.")
+    parser.add_argument(
+        "--attn", default="sdpa", help="sdpa (flash kernel for causal rows) or flash_attention_2."
+    )
     parser.add_argument("--peak-tflops", type=float, help="Dense bf16 peak, if the card is not in the table.")
     parser.add_argument("--out", help="Write the results here as JSON (after every row).")
     parser.add_argument("--tiny-cpu", action="store_true", help="A tiny model on the CPU: checks the script.")
