@@ -28,6 +28,7 @@ def test_every_yaml_in_configs_parses():
         assert yaml.safe_load(path.read_text()) is not None, path
     assert {p.stem for p in TRAINING} >= {
         "sft_32b", "dpo_32b", "sft_72b", "dpo_72b", "sft_lora_7b", "sft_tiny", "dpo_tiny",
+        "sft_32b_32k", "sft_72b_32k", "dpo_32b_32k",
     }  # fmt: skip
 
 
@@ -58,6 +59,31 @@ def test_accelerate_config_loads_with_accelerate(path):
         assert (ROOT / ds_file).is_file()
         json.loads((ROOT / ds_file).read_text())
     assert config.num_processes == 8 * config.num_machines
+    block = config.parallelism_config or {}
+    if block:
+        # What `accelerate launch` exports from the block; dp x sp must use every process.
+        sp = block["parallelism_config_sp_size"]
+        assert block["parallelism_config_sp_backend"] == "deepspeed"
+        assert block["parallelism_config_dp_replicate_size"] * block[
+            "parallelism_config_dp_shard_size"
+        ] * sp == (config.num_processes)
+        assert block["parallelism_config_sp_attn_implementation"] in (
+            "flash_attention_2",
+            "flash_attention_3",
+        )
+
+
+def test_sequence_parallel_configs_name_an_accelerate_file_with_the_same_degree():
+    for path in TRAINING:
+        cfg = load_config(path)
+        accel = (
+            yaml.safe_load((ROOT / cfg.distributed.accelerate_config).read_text())
+            if cfg.distributed.accelerate_config
+            else {}
+        )
+        sp = (accel.get("parallelism_config") or {}).get("parallelism_config_sp_size", 1)
+        assert sp == cfg.distributed.sequence_parallel, path
+    assert load_config(CONFIGS / "sft_32b_32k.yaml").distributed.sequence_parallel == 8
 
 
 def test_tiny_configs_are_the_quickstarts():

@@ -29,8 +29,11 @@ def _plan_table(plan: dict) -> Table:
             "layout",
             f"ZeRO-{plan['zero_stage']}"
             + (", optimizer offload" if plan["offload_optimizer"] else "")
-            + (", parameter offload" if plan["offload_params"] else ""),
+            + (", parameter offload" if plan["offload_params"] else "")
+            + (f", sequence parallel {plan['sequence_parallel']}" if plan["sequence_parallel"] > 1 else "")
+            + (", activation offload" if plan["assumptions"]["activation_offloading"] else ""),
         ),
+        ("micro-batch", f"{plan['assumptions']['micro_batch_tokens']:,} tokens per GPU step"),
     ]
     rows += [(f"  {k.replace('_', ' ')} (GiB/GPU)", f"{v:.2f}") for k, v in mem.items()]
     rows += [
@@ -41,7 +44,11 @@ def _plan_table(plan: dict) -> Table:
             if plan["fits"]
             else f"[red]no[/red] (GPU has {plan['gpu_memory_gb']:g} GiB)",
         ),
-        ("GPU-hours", f"{plan['gpu_hours']:.1f} at {100 * plan['assumptions']['mfu']:.0f}% MFU"),
+        (
+            "GPU-hours",
+            f"{plan['gpu_hours']:.1f} at {100 * plan['assumptions']['mfu']:.0f}% MFU (attention over a mean "
+            f"sample of {plan['assumptions']['attention_context']:,.0f} tokens counted)",
+        ),
         ("wall hours", f"{plan['wall_hours']:.1f}"),
         ("cost", f"${plan['cost_usd']:,.0f} at ${plan['assumptions']['usd_per_gpu_hour']}/GPU-hour"),
     ]
@@ -62,6 +69,23 @@ def _options_table(plan: dict) -> Table:
             f"{o['total_gb']:.1f}",
             f"{o['host_memory_per_node_gb']:.0f}",
             "yes" if o["fits"] else "no",
+        )
+    return table
+
+
+def _context_table(plan: dict) -> Table:
+    table = Table(title="smallest number of GPUs per context length (this layout, one row per GPU step)")
+    for col in ("context", "GPUs", "sequence parallel", "GiB/GPU"):
+        table.add_column(col)
+    for row in plan["context_lengths"]:
+        if row["gpus"] is None:
+            table.add_row(f"{row['max_length']:,}", f"> {plan['gpus_searched']}", "-", "-")
+            continue
+        table.add_row(
+            f"{row['max_length']:,}",
+            str(row["gpus"]),
+            str(row["sequence_parallel"]),
+            f"{row['total_gb']:.1f}",
         )
     return table
 
@@ -100,6 +124,7 @@ def plan(
     }
     try:
         cfg = load_config(config, overrides)
+        context = None
         if tokens is not None:
             n, source = int(tokens), "given (--tokens)"
         else:
@@ -108,8 +133,8 @@ def plan(
                 raise DataError(
                     f"{folder}: no data directory to count tokens in; pass --data-dir D or --tokens N"
                 )
-            n, source = count_tokens(cfg, Path(folder))
-        result = make_plan(cfg, n, source)
+            n, source, context = count_tokens(cfg, Path(folder))
+        result = make_plan(cfg, n, source, attention_context=context)
     except (ConfigError, DataError, ValueError, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
@@ -118,3 +143,4 @@ def plan(
         return
     console.print(_plan_table(result))
     console.print(_options_table(result))
+    console.print(_context_table(result))

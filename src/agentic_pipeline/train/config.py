@@ -84,6 +84,11 @@ class TrainingSection(_Section):
     max_grad_norm: float = 1.0
     bf16: bool = False
     gradient_checkpointing: bool = False
+    activation_offloading: bool = Field(
+        False,
+        description="TRL's activation offloading: the activations kept for backward wait in host RAM, "
+        "not on the GPU (with gradient_checkpointing: each layer's input).",
+    )
     seed: int = 42
     report_to: list[Literal["tensorboard", "wandb", "none"]] = Field(default_factory=lambda: ["none"])
     logging_steps: int = Field(10, gt=0)
@@ -104,6 +109,13 @@ class DistributedSection(_Section):
     offload_optimizer: bool = False
     offload_params: bool = False
     fsdp: bool = False
+    sequence_parallel: int = Field(
+        1,
+        ge=1,
+        description="Ulysses sequence parallelism (DeepSpeed ALST through accelerate): each row is split over "
+        "this many GPUs, which exchange attention heads. Must match parallelism_config_sp_size in the "
+        "accelerate config.",
+    )
 
 
 class PlanSection(_Section):
@@ -115,8 +127,20 @@ class PlanSection(_Section):
     gpu_name: str = "H100 SXM 80GB"
     gpu_memory_gb: float = Field(80.0, gt=0)
     peak_tflops: float = Field(989.0, gt=0, description="Dense bf16 peak of one GPU.")
-    mfu: float = Field(0.40, gt=0, le=1, description="Model FLOPs utilisation assumed for hours.")
+    mfu: float = Field(
+        0.35,
+        gt=0,
+        le=1,
+        description="Model FLOPs utilisation assumed for hours (model FLOPs include attention; "
+        "bench/gpu_mfu.py measured 38-41% on one H200 for 7B with checkpointing, before any "
+        "ZeRO-3 communication).",
+    )
     usd_per_gpu_hour: float = Field(2.50, ge=0)
+    reserve_gb: float = Field(
+        2.0,
+        ge=0,
+        description="GPU memory outside PyTorch's allocations: CUDA context, NCCL buffers, fragmentation.",
+    )
     host_memory_gb: float = Field(2000.0, gt=0, description="CPU RAM per node, for offload.")
 
 
@@ -143,6 +167,25 @@ class TrainConfig(_Section):
             raise ValueError("distributed: choose DeepSpeed ZeRO (zero_stage) or FSDP, not both")
         if self.distributed.offload_params and self.distributed.zero_stage != 3:
             raise ValueError("distributed.offload_params needs zero_stage: 3")
+        sp = self.distributed.sequence_parallel
+        if sp > 1:
+            if self.distributed.zero_stage not in (2, 3) or self.distributed.fsdp:
+                raise ValueError(
+                    "distributed.sequence_parallel runs on DeepSpeed (ALST/Ulysses): set zero_stage: 2 or 3"
+                )
+            if self.method != "sft":
+                raise ValueError(
+                    "distributed.sequence_parallel: TRL's DPOTrainer (1.16) does not shard sequences; "
+                    "train DPO with sequence_parallel: 1 (see `agentic plan` for the lengths that fit)"
+                )
+            if self.sft.packing and (self.attn_implementation or "sdpa") in ("sdpa", "eager"):
+                raise ValueError(
+                    f"distributed.sequence_parallel with packed rows needs attn_implementation: "
+                    f"flash_attention_2 (or _3): under Ulysses, {self.attn_implementation or 'sdpa'} attends "
+                    "across the samples packed in a row (accelerate's sequence-parallelism guide)"
+                )
+            if self.gpus % sp:
+                raise ValueError(f"distributed.sequence_parallel={sp} does not divide the {self.gpus} GPUs")
         return self
 
     @property
@@ -182,7 +225,28 @@ def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Tr
     except ValidationError as exc:
         raise ConfigError(_error_lines(path, exc)) from None
     cfg.source = path
+    _check_accelerate_config(cfg, path)
     return cfg
+
+
+def _check_accelerate_config(cfg: TrainConfig, path: Path) -> None:
+    """The accelerate YAML decides the sequence-parallel degree at launch; it must say what the training
+    YAML (and so the planner) says. Checked when the file is there (paths are relative to the working
+    directory, as `accelerate launch` reads them)."""
+    accel = cfg.distributed.accelerate_config
+    if accel is None or not Path(accel).is_file():
+        return
+    try:
+        raw = yaml.safe_load(Path(accel).read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{accel}: is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    block = raw.get("parallelism_config") or {}
+    sp = int(block.get("parallelism_config_sp_size", 1))
+    if sp != cfg.distributed.sequence_parallel:
+        raise ConfigError(
+            f"{path}: distributed.sequence_parallel is {cfg.distributed.sequence_parallel} but {accel} sets "
+            f"parallelism_config_sp_size: {sp}; make them agree"
+        )
 
 
 def _set_dotted(raw: dict[str, Any], dotted: str, value: Any) -> None:

@@ -14,14 +14,19 @@ moves the fp32 part to host RAM; parameter offload (ZeRO-3) moves the weights to
 on 8 GPUs is ~18 x params / 8, as ``deepspeed.runtime.zero.stage3.estimate_zero3_model_states_mem_needs``
 says. LoRA keeps frozen bf16 weights (2 bytes each) and trains the adapters with the full 18-20.
 
-Activations per micro-batch (bf16, flash attention so no sequence-squared term): with activation
-checkpointing each layer keeps its input (2 x hidden bytes per token) and one layer's working set is
-live during recompute; without, every layer keeps ~2 x (7 hidden + 2 kv + 4 intermediate) bytes per
-token. The logits add tokens x vocab x 6 bytes (bf16 and an fp32 copy for the loss).
+Activations per micro-batch (bf16, flash attention so no sequence-squared term), per GPU: with
+activation checkpointing each layer keeps its input (2 x hidden bytes per token) and one layer's
+working set is live during recompute; without, every layer keeps ~2 x (7 hidden + 2 kv + 4
+intermediate) bytes per token. Ulysses sequence parallelism divides the tokens by its degree and adds
+its all-to-all buffers; activation offloading moves the kept inputs to host RAM. The loss is TRL's
+fused LM head (one 4,096 x 32,768 tile; SFTTrainer and DPOTrainer 1.16 always apply it); the full
+logits it avoids (10 bytes each) are shown beside it. Each term, its source and the GPU measurement
+behind the constants: docs/training.md, "Long context".
 
-Compute: 6 x params x tokens model FLOPs (SFT); DPO adds the reference forward, 2 x params x tokens.
-Hours = FLOPs / (GPUs x peak x MFU); the attention's quadratic FLOPs are not counted (a few percent
-at 4K tokens for these widths), which the stated MFU absorbs.
+Compute: model FLOPs per token = 3 x forward (DPO 4 x: the reference's forward), forward = 2 x the
+parameters a token multiplies by + causal attention 2 x hidden x layers x the mean sample length.
+Hours = FLOPs / (GPUs x peak x MFU); MFU defaults to 35% (bench/gpu_mfu.py measured 38-41% on one
+H200 with no communication).
 """
 
 from __future__ import annotations
@@ -173,18 +178,74 @@ def host_bytes_per_node(
     return total * 1.5 / nodes
 
 
-def activation_bytes(arch: Arch, tokens: int, checkpointing: bool) -> dict[str, float]:
-    """Bytes for one micro-batch of ``tokens`` tokens on one GPU."""
+# TRL's fused LM head (trl/kernels/chunked_logprob.py, applied by SFTTrainer and DPOTrainer 1.16 to every
+# model): the LM head runs on tiles of TOKEN_CHUNK_SIZE tokens x this many vocabulary entries.
+TRL_TILE_TOKENS = 4096
+TRL_TILE_VOCAB = 32768
+# Bytes per logit when the full logits exist (transformers' own causal-LM loss): bf16 logits (2), their
+# fp32 upcast (4) and the fp32 log-softmax cross-entropy keeps for backward (4). bench/gpu_mfu.py
+# measured 8.7-10.7 on an H200 (plain minus fused peak, Qwen2.5 0.5B/1.5B/7B at 32K tokens).
+UNFUSED_LOGIT_BYTES = 10
+
+
+def logits_bytes(arch: Arch, tokens: int, fused: bool = True) -> float:
+    """Memory for the loss on ``tokens`` tokens: one tile of TRL's fused LM head (an fp32 accumulator and
+    a bf16 product) plus the gradient of the hidden states it returns; or the full logits without it."""
+    if not fused:
+        return UNFUSED_LOGIT_BYTES * arch.vocab * tokens
+    tile = min(tokens, TRL_TILE_TOKENS) * min(arch.vocab, TRL_TILE_VOCAB)
+    return 6 * tile + 2 * arch.hidden * tokens
+
+
+def activation_bytes(
+    arch: Arch,
+    tokens: int,
+    checkpointing: bool,
+    *,
+    fused_loss: bool = True,
+    sequence_parallel: int = 1,
+    offload: bool = False,
+) -> dict[str, float]:
+    """Bytes for one micro-batch of ``tokens`` tokens, per GPU.
+
+    Ulysses sequence parallelism gives each of the ``sequence_parallel`` GPUs ``tokens / sp`` of the
+    row for everything outside attention; attention sees the whole row for ``heads / sp`` heads, whose
+    all-to-all buffers (q, k, v and the output) are counted. With activation offloading the
+    checkpointed layer inputs wait in host RAM (``offloaded``), not on the GPU.
+    """
     h, kv, i = arch.hidden, arch.kv_dim, arch.intermediate
+    local = tokens / sequence_parallel
     per_layer_token = 2 * (7 * h + 2 * kv + 4 * i)
-    full = per_layer_token * arch.layers * tokens
-    with_ckpt = 2 * h * arch.layers * tokens + per_layer_token * tokens
-    logits = 6 * arch.vocab * tokens
+    layer_inputs = 2 * h * arch.layers * local
+    working_set = per_layer_token * local
+    ulysses = 2 * (2 * h + 2 * kv) * local if sequence_parallel > 1 else 0.0
+    full = per_layer_token * arch.layers * local
+    fused = logits_bytes(arch, int(local), fused=True)
+    unfused = logits_bytes(arch, int(local), fused=False)
+    logits = fused if fused_loss else unfused
+    kept_inputs = 0.0 if offload else layer_inputs
+    with_ckpt = kept_inputs + working_set + ulysses
+    without = (0.0 if offload else full) + ulysses + (working_set if offload else 0.0)
     return {
         "with_checkpointing": with_ckpt + logits,
-        "without_checkpointing": full + logits,
-        "used": (with_ckpt if checkpointing else full) + logits,
+        "without_checkpointing": without + logits,
+        "used": (with_ckpt if checkpointing else without) + logits,
+        "layer_inputs": layer_inputs,
+        "logits": logits,
+        "logits_fused": fused,
+        "logits_unfused": unfused,
+        "offloaded": (layer_inputs if checkpointing else full) if offload else 0.0,
     }
+
+
+def sequence_parallel_degrees(arch: Arch, gpus: int, limit: int) -> list[int]:
+    """Degrees Ulysses accepts here: dividing the GPUs and the attention heads, and the key-value heads
+    dividing it or it them (DeepSpeed replicates KV heads), at most ``limit`` (one node's NVLink)."""
+    return [
+        sp
+        for sp in range(1, min(gpus, limit) + 1)
+        if gpus % sp == 0 and arch.heads % sp == 0 and (arch.kv_heads % sp == 0 or sp % arch.kv_heads == 0)
+    ]
 
 
 # --- the plan ----------------------------------------------------------------------------------------------
@@ -195,11 +256,23 @@ def _gb(value: float) -> float:
 
 
 def memory_plan(
-    cfg: TrainConfig, arch: Arch, stage: int, offload_opt: bool, offload_params: bool
+    cfg: TrainConfig,
+    arch: Arch,
+    stage: int,
+    offload_opt: bool,
+    offload_params: bool,
+    *,
+    gpus: int | None = None,
+    sequence_parallel: int | None = None,
+    max_length: int | None = None,
 ) -> dict[str, Any]:
+    """Memory per GPU for one layout; ``gpus``, ``sequence_parallel`` and ``max_length`` default to the
+    config's (the context-length table varies them)."""
     params = arch.params()
     trainable = arch.lora_params(cfg.lora.r) if cfg.lora else params
-    gpus = cfg.gpus
+    gpus = gpus or cfg.gpus
+    sp = sequence_parallel or cfg.distributed.sequence_parallel
+    length = max_length or cfg.data.max_length
     states = model_state_bytes(
         params, trainable, arch.largest_layer_params(), gpus, stage, offload_opt, offload_params
     )
@@ -207,27 +280,71 @@ def memory_plan(
         # The frozen reference model: bf16 weights, sharded like the policy's under ZeRO-3.
         states["reference_weights"] = 2 * params / (gpus if stage == 3 else 1)
     model_states = sum(states.values())
-    micro_tokens = cfg.training.per_device_train_batch_size * cfg.data.max_length
+    micro_tokens = cfg.training.per_device_train_batch_size * length
     if cfg.method == "dpo":
         micro_tokens *= 2  # chosen and rejected go through together
-    acts = activation_bytes(arch, micro_tokens, cfg.training.gradient_checkpointing)
+    acts = activation_bytes(
+        arch,
+        micro_tokens,
+        cfg.training.gradient_checkpointing,
+        sequence_parallel=sp,
+        offload=cfg.training.activation_offloading,
+    )
     total = model_states + acts["used"]
     host = host_bytes_per_node(trainable, params, cfg.plan.nodes, offload_opt, offload_params)
+    host += acts["offloaded"] * min(gpus, cfg.plan.gpus_per_node)
     return {
         "zero_stage": stage,
         "offload_optimizer": offload_opt,
         "offload_params": offload_params,
+        "sequence_parallel": sp,
         "memory_per_gpu_gb": {
             **{k: _gb(v) for k, v in states.items()},
             "model_states": _gb(model_states),
             "activations": _gb(acts["used"]),
             "activations_with_checkpointing": _gb(acts["with_checkpointing"]),
             "activations_without_checkpointing": _gb(acts["without_checkpointing"]),
+            "checkpointed_layer_inputs": _gb(acts["layer_inputs"]),
+            "logits_fused_loss": _gb(acts["logits_fused"]),
+            "logits_without_fused_loss": _gb(acts["logits_unfused"]),
             "total": _gb(total),
         },
         "host_memory_per_node_gb": _gb(host),
-        "fits": total <= cfg.plan.gpu_memory_gb * GIB and host <= cfg.plan.host_memory_gb * GIB,
+        "fits": total + cfg.plan.reserve_gb * GIB <= cfg.plan.gpu_memory_gb * GIB
+        and host <= cfg.plan.host_memory_gb * GIB,
     }
+
+
+CONTEXT_LENGTHS = (4096, 8192, 16384, 32768, 65536, 131072)
+GPU_COUNTS = (1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128)
+
+
+def smallest_gpus(cfg: TrainConfig, arch: Arch, length: int) -> dict[str, Any]:
+    """The fewest GPUs (and the smallest sequence-parallel degree on them) that fit one row of ``length``
+    tokens in the config's ZeRO stage and offload settings; sequence parallelism stays within a node and
+    is 1 for DPO (TRL's DPOTrainer does not shard sequences)."""
+    d = cfg.distributed
+    for gpus in GPU_COUNTS:
+        limit = 1 if cfg.method == "dpo" else cfg.plan.gpus_per_node
+        for sp in sequence_parallel_degrees(arch, gpus, limit):
+            m = memory_plan(
+                cfg,
+                arch,
+                d.zero_stage,
+                d.offload_optimizer,
+                d.offload_params,
+                gpus=gpus,
+                sequence_parallel=sp,
+                max_length=length,
+            )
+            if m["fits"]:
+                return {
+                    "max_length": length,
+                    "gpus": gpus,
+                    "sequence_parallel": sp,
+                    "total_gb": m["memory_per_gpu_gb"]["total"],
+                }
+    return {"max_length": length, "gpus": None, "sequence_parallel": None, "total_gb": None}
 
 
 def _plan_arch(cfg: TrainConfig) -> tuple[Arch, str]:
@@ -239,8 +356,31 @@ def _plan_arch(cfg: TrainConfig) -> tuple[Arch, str]:
         return resolve_arch(cfg.plan.architecture)
 
 
-def make_plan(cfg: TrainConfig, tokens: int, tokens_source: str = "given") -> dict[str, Any]:
-    """The plan as a JSON-ready dict; ``tokens`` is one epoch of training tokens."""
+def flops_per_token(cfg: TrainConfig, arch: Arch, attention_context: float) -> float:
+    """Model FLOPs per training token: 3 x the forward's (forward and backward). Forward matmuls are
+    2 x the parameters a token is multiplied by (not an untied model's input embedding, a lookup);
+    causal attention's forward is 4 x hidden x layers x the mean context, ``attention_context / 2``
+    (``attention_context`` = the token-weighted mean length of a sample: tokens attend within their
+    own sample). DPO adds the reference's forward; LoRA's frozen weights skip their weight gradients."""
+    lookup = 0 if arch.tied else arch.embedding_params()
+    matmul = 2 * (arch.params() - lookup)
+    attention = 2 * arch.hidden * arch.layers * attention_context
+    forward = matmul + attention
+    if cfg.lora:
+        trainable = arch.lora_params(cfg.lora.r)
+        total = 2 * forward + 2 * trainable  # forward + input gradients, and the adapters' weight gradients
+    else:
+        total = 3 * forward
+    if cfg.method == "dpo":
+        total += forward  # the reference model's forward pass
+    return total
+
+
+def make_plan(
+    cfg: TrainConfig, tokens: int, tokens_source: str = "given", attention_context: float | None = None
+) -> dict[str, Any]:
+    """The plan as a JSON-ready dict; ``tokens`` is one epoch of training tokens, ``attention_context``
+    the token-weighted mean sample length (from the data; default max_length, every row one sample)."""
     arch, arch_source = _plan_arch(cfg)
     params = arch.params()
     trainable = arch.lora_params(cfg.lora.r) if cfg.lora else params
@@ -254,11 +394,8 @@ def make_plan(cfg: TrainConfig, tokens: int, tokens_source: str = "given") -> di
     ]
     epoch_tokens = int(tokens)
     total_tokens = epoch_tokens * cfg.training.num_train_epochs
-    # LoRA: frozen weights still need forward and input-gradient passes (4 x params), adapters all three.
-    flops_per_token = 4 * params + 6 * trainable if cfg.lora else 6 * params
-    if cfg.method == "dpo":
-        flops_per_token += 2 * params  # the reference model's forward pass
-    flops = flops_per_token * total_tokens
+    context = float(attention_context or cfg.data.max_length)
+    flops = flops_per_token(cfg, arch, context) * total_tokens
     gpu_seconds = flops / (p.peak_tflops * 1e12 * p.mfu)
     gpu_hours = gpu_seconds / 3600
     return {
@@ -280,8 +417,15 @@ def make_plan(cfg: TrainConfig, tokens: int, tokens_source: str = "given") -> di
         "gpu_hours": round(gpu_hours, 2),
         "wall_hours": round(gpu_hours / cfg.gpus, 2),
         "cost_usd": round(gpu_hours * p.usd_per_gpu_hour, 2),
+        "sequence_parallel": d.sequence_parallel,
+        "context_lengths": [smallest_gpus(cfg, arch, length) for length in CONTEXT_LENGTHS],
+        "gpus_searched": GPU_COUNTS[-1],
         "assumptions": {
+            "attention_context": round(context, 1),
+            "fused_loss": True,
+            "activation_offloading": cfg.training.activation_offloading,
             "mfu": p.mfu,
+            "reserve_gb": p.reserve_gb,
             "peak_tflops": p.peak_tflops,
             "usd_per_gpu_hour": p.usd_per_gpu_hour,
             "micro_batch_tokens": cfg.training.per_device_train_batch_size * cfg.data.max_length,
@@ -302,9 +446,10 @@ def make_plan(cfg: TrainConfig, tokens: int, tokens_source: str = "given") -> di
     }
 
 
-def count_tokens(cfg: TrainConfig, data_dir: Path | None = None) -> tuple[int, str]:
+def count_tokens(cfg: TrainConfig, data_dir: Path | None = None) -> tuple[int, str, float]:
     """One epoch's training tokens from the real data, rendered with the model's tokenizer when it is
-    available locally, else with the tiny tokenizer (which splits text into more pieces: an upper bound)."""
+    available locally, else with the tiny tokenizer (which splits text into more pieces: an upper bound);
+    where they came from; and the token-weighted mean sample length (attention's context)."""
     from agentic_pipeline.tiny import load_tokenizer
     from agentic_pipeline.train.data import dpo_pairs, sft_samples
 
@@ -321,5 +466,10 @@ def count_tokens(cfg: TrainConfig, data_dir: Path | None = None) -> tuple[int, s
         )
     if cfg.method == "dpo":
         pairs = dpo_pairs(data, tokenizer)
-        return sum(len(p.chosen.input_ids) + len(p.rejected.input_ids) for p in pairs), source
-    return sum(len(s.input_ids) for s in sft_samples(data, tokenizer)), source
+        lengths = [len(x.input_ids) for p in pairs for x in (p.chosen, p.rejected)]
+    else:
+        lengths = [len(s.input_ids) for s in sft_samples(data, tokenizer)]
+    total = sum(lengths)
+    # Tokens attend within their own sample: the token-weighted mean sample length sets attention's FLOPs.
+    context = sum(n * n for n in lengths) / total if total else float(cfg.data.max_length)
+    return total, source, context

@@ -96,6 +96,7 @@ def trl_args(cfg: TrainConfig) -> dict[str, Any]:
         max_grad_norm=t.max_grad_norm,
         bf16=t.bf16,
         activation_checkpointing=t.gradient_checkpointing,  # transformers 5's name for it
+        activation_offloading=t.activation_offloading,
         seed=t.seed,
         data_seed=t.seed,
         report_to=[r for r in t.report_to if r != "none"] or "none",

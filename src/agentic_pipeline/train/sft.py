@@ -40,6 +40,10 @@ def sft_config(cfg: TrainConfig) -> Any:
         packing=False,  # packed already, by pack.py
         max_length=None,  # enforced already, at turn boundaries, by data.py
         padding_free=cfg.sft.padding_free,
+        # Ulysses splits every flattened batch into sequence_parallel equal shards: pad to a multiple.
+        pad_to_multiple_of=cfg.distributed.sequence_parallel
+        if cfg.distributed.sequence_parallel > 1
+        else None,
         model_init_kwargs=None if cfg.model == TINY else model_init_kwargs(cfg),
     )
 
