@@ -52,6 +52,33 @@ def clock() -> Any:
     return Clock()
 
 
+def profile_train(trainer: Any, out: Path) -> None:
+    """Train under torch.profiler (steps 3 and 4) and write where the time went, by CPU and by GPU."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile, schedule
+    from transformers import TrainerCallback
+
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if torch.cuda.is_available() else [])
+    with profile(activities=activities, schedule=schedule(wait=2, warmup=0, active=2)) as prof:
+
+        class Step(TrainerCallback):
+            def on_step_end(self, *_args: Any, **_kwargs: Any) -> None:
+                prof.step()
+
+        trainer.add_callback(Step())
+        trainer.train()
+    averages = prof.key_averages()
+    gpu = "self_cuda_time_total" if torch.cuda.is_available() else "self_cpu_time_total"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        averages.table(sort_by=gpu, row_limit=30)
+        + "\n\n"
+        + averages.table(sort_by="self_cpu_time_total", row_limit=30)
+        + "\n\n"
+        + averages.table(sort_by="cpu_time_total", row_limit=40)
+    )
+
+
 def run_one(method: str, arch: Any, size: str, length: int, args: argparse.Namespace, tmp: Path) -> dict:
     import torch
 
@@ -95,14 +122,15 @@ def run_one(method: str, arch: Any, size: str, length: int, args: argparse.Names
     )
     device = torch.device("cuda" if cuda else "cpu")
     dtype = torch.bfloat16 if cuda else torch.float32
-    model = build_model(arch, "sdpa", device, dtype, max(32768, length))
+    model = build_model(arch, args.attn, device, dtype, max(32768, length))
+    cfg.attn_implementation = args.attn
     if method == "dpo":
         from agentic_pipeline.train.data import build_dpo_dataset
 
         dataset, _ = build_dpo_dataset(cfg, tokenizer)
         # PreferenceCollator pads chosen and rejected to the longest of the batch: count what runs.
         samples = [len(x) for name in ("chosen", "rejected") for x in dataset[f"{name}_input_ids"]]
-        reference = build_model(arch, "sdpa", device, dtype, max(32768, length))
+        reference = build_model(arch, args.attn, device, dtype, max(32768, length))
         trainer, _ = build_dpo_trainer(
             cfg, tokenizer=tokenizer, model=model, ref_model=reference, dataset=dataset
         )
@@ -118,7 +146,10 @@ def run_one(method: str, arch: Any, size: str, length: int, args: argparse.Names
     timer.stamps = []
     trainer.add_callback(timer)
     started = time.perf_counter()
-    trainer.train()
+    if args.profile:
+        profile_train(trainer, Path(args.profile) / f"{method}-{size}-{length}.txt")
+    else:
+        trainer.train()
     wall = time.perf_counter() - started
     history = [e for e in trainer.state.log_history if "loss" in e]
     warm = 2 if len(timer.stamps) > 3 else 1
@@ -161,7 +192,14 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=6, help="Optimizer steps; the first 2 are warm-up.")
     parser.add_argument("--batch", type=int, default=1, help="Packed rows (SFT) or pairs (DPO) per step.")
     parser.add_argument("--peak-tflops", type=float)
+    parser.add_argument(
+        "--attn",
+        default="sdpa",
+        help="sdpa, flex_attention (block masks per packed sample), flash_attention_2.",
+    )
+    parser.add_argument("--no-dpo", dest="dpo", action="store_false", help="Leave the DPO run out.")
     parser.add_argument("--out", help="JSON results, written after every run.")
+    parser.add_argument("--profile", help="Folder: profile steps 3-4 of each run with torch.profiler.")
     parser.add_argument("--tiny-cpu", action="store_true", help="A tiny model on the CPU: checks the script.")
     args = parser.parse_args()
 
@@ -185,11 +223,12 @@ def main() -> int:
     results: dict[str, Any] = {
         "device": torch.cuda.get_device_name() if torch.cuda.is_available() and not args.tiny_cpu else "CPU",
         "command": "python bench/gpu_train_step.py " + " ".join(sys.argv[1:]),
+        "attn_implementation": args.attn,
         "runs": [],
     }
     with tempfile.TemporaryDirectory() as tmp:
         plan = [("sft", size, length) for size in sizes for length in lengths]
-        plan += [("dpo", size, dpo_length) for size in list(sizes)[:1]]
+        plan += [("dpo", size, dpo_length) for size in list(sizes)[:1] if args.dpo]
         for method, size, length in plan:
             try:
                 row = run_one(method, sizes[size], size, length, args, Path(tmp))

@@ -267,3 +267,26 @@ def test_sequence_parallel_configs_are_checked(tmp_path):
     )
     with pytest.raises(ConfigError, match="DPOTrainer"):
         load_config(dpo)
+
+
+def test_gpu_configs_do_not_train_packed_rows_with_the_slow_attention():
+    """bench/results/gpu_train_step_h200*.json: sdpa on packed rows was 3.9x (4K) and 6.5x (32K) slower
+    than flex_attention for the same step; the shipped GPU SFT configs use a fast one, and a config
+    that does not is told so."""
+    from agentic_pipeline.train.sft import attention_advice
+
+    sdpa = json.loads((CONFIGS.parent / "bench" / "results" / "gpu_train_step_h200.json").read_text())
+    flex = json.loads((CONFIGS.parent / "bench" / "results" / "gpu_train_step_h200_flex.json").read_text())
+    step = {
+        (d.get("attn_implementation", "sdpa"), r["max_length"]): r["seconds_per_step"]
+        for d in (sdpa, flex)
+        for r in d["runs"]
+        if r["method"] == "sft" and r["size"] == "0.5B"
+    }
+    assert step[("sdpa", 32768)] > 5 * step[("flex_attention", 32768)]
+    for path in sorted(CONFIGS.glob("sft_*.yaml")):
+        cfg = load_config(path)
+        assert attention_advice(cfg) is None, path  # tiny configs train on the CPU: no advice
+    slow = load_config(CONFIGS / "sft_32b.yaml")
+    slow.attn_implementation = "sdpa"
+    assert "flex_attention" in attention_advice(slow)
