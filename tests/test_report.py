@@ -157,3 +157,35 @@ def test_bad_inputs_are_one_sentence_and_exit_2(tmp_path: Path) -> None:
         and "not a validation report" in said
         and "Traceback" not in said
     )
+
+
+def test_with_the_tokenizer_the_counts_are_validates_and_the_loss_spans_are_shown(
+    built, tmp_path: Path
+) -> None:
+    from agentic_pipeline.tiny import load_tokenizer, tiny_tokenizer_dir
+
+    load_tokenizer(None)  # built on first use
+    page = tmp_path / "r.html"
+    _cli(
+        "report",
+        "--data-dir",
+        str(built["data"]),
+        "--tokenizer",
+        str(tiny_tokenizer_dir()),
+        "--out",
+        str(page),
+    )
+    html = page.read_text()
+    assert "Tokens are exact" in html
+    entries = _payload(html)
+    summary = json.loads((built["root"] / "validation.json").read_text())["summary"]
+    for category, stats in summary["balance"]["preference"]["categories"].items():
+        mine = [e["tokens"] for e in entries if e["category"] == category and e["status"] == "kept"]
+        assert max(mine) == stats["tokens"]["max"]  # the same count as `agentic validate` (the longer side)
+    kept = next(e for e in entries if e["kind"] == "trajectory" and e["status"] == "kept")
+    assert 0 < kept["trainable"] < kept["tokens"]
+    loss = kept["loss"]
+    trained = [loss["text"][a:b] for a, b in loss["spans"]]
+    assert trained and all("<|im_start|>user" not in t and "<|im_start|>system" not in t for t in trained)
+    thoughts = [m["content"] for m in kept["r"]["messages"] if m["role"] == "assistant" and m.get("content")]
+    assert any(thoughts[0] in t for t in trained)
