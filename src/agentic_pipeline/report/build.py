@@ -91,10 +91,10 @@ def _overview(rows: list[Row], max_length: int) -> list[dict[str, Any]]:
 
 def _plots(c: Collected, opts: ReportOptions, approximate: bool, eval_summary: dict | None) -> dict[str, str]:
     rows = c.rows
-    by_kind: dict[str, list[int]] = defaultdict(list)
+    by_kind: dict[str, list[int]] = {kind: [] for kind in TARGETS}
     for r in rows:
         if not r.rejected and r.tokens:
-            by_kind[r.kind].append(r.tokens)
+            by_kind.setdefault(r.kind, []).append(r.tokens)
     agentic = [r for r in rows if r.kind in ("trajectory", "conversation")]
     margins: dict[str, list[float]] = defaultdict(list)
     for r in rows:
@@ -160,6 +160,52 @@ def _eval(eval_dir: Path | None) -> dict[str, Any] | None:
         raise ValueError(f"{path}:{exc.lineno}: not JSON ({exc.msg})") from None
 
 
+def _count_tokens(
+    c: Collected, opts: ReportOptions, records, tok, progress: Progress | None
+) -> dict[str, Any]:
+    if opts.tokenizer is None:
+        return {"ratios": tokens.estimate(c.rows, records, tok), "token_failures": 0}
+    report = (lambda d, t: progress("tokenizing", d, t)) if progress else None
+    return {"ratios": {}, "token_failures": tokens.count_exact(c.rows, records, tok, report)}
+
+
+def _viewer_entries(c: Collected, opts: ReportOptions, records, tok, by_place: dict) -> list[dict[str, Any]]:
+    """The viewer's records, trajectories first, each with its findings (and loss spans when exact)."""
+    order = {kind: i for i, kind in enumerate(TARGETS)}
+    picked = (c.rows[i] for i in viewer.select(c.rows, opts.max_records, opts.seed))
+    chosen = sorted(picked, key=lambda r: (order.get(r.kind, len(order)), r.file, r.line))
+    entries = []
+    for row, obj in zip(chosen, records(chosen), strict=True):
+        loss = None if opts.tokenizer is None else tokens.loss_view(obj, tok)
+        entries.append(viewer.entry(row, obj, by_place.get((row.file, row.line), []), loss))
+    return entries
+
+
+def _summary(c: Collected, opts: ReportOptions, data_dir: Path) -> dict[str, Any]:
+    """Counts, rejections, costs and teachers over every record."""
+    cost_rows = costs.ledger_costs(
+        costs.find_ledgers([data_dir, opts.eval_dir]), {r.id: r.kind for r in c.rows}, data_dir
+    )
+    reasons: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in c.rows:
+        if r.rejected:
+            reasons[r.kind][r.reason or "?"] += 1
+    return {
+        "records": len(c.rows),
+        "kept": sum(not r.rejected for r in c.rows),
+        "rejected": sum(r.rejected for r in c.rows),
+        "files": c.files,
+        "bytes": c.bytes,
+        "overview": _overview(c.rows, opts.max_length),
+        "reasons": {k: v.most_common() for k, v in sorted(reasons.items())},
+        "costs": cost_rows,
+        "cost_total": sum(r.usd for r in cost_rows),
+        "teachers": Counter(r.teacher for r in c.rows if not r.rejected).most_common(),
+        "facets": _facets(c.rows),
+        "unreadable": c.unreadable,
+    }
+
+
 def build(opts: ReportOptions, progress: Progress | None = None) -> dict[str, Any]:
     """Write the page to ``opts.out``; returns what it holds and how long it took."""
     from agentic_pipeline.report.page import render_page
@@ -177,71 +223,32 @@ def build(opts: ReportOptions, progress: Progress | None = None) -> dict[str, An
         return read_rows(data_dir, rows)
 
     tok = load_tokenizer(opts.tokenizer)
-    approximate = opts.tokenizer is None
-    ratios: dict[str, float] = {}
-    failed = 0
-    if approximate:
-        ratios = tokens.estimate(c.rows, records, tok)
-    else:
-        failed = tokens.count_exact(
-            c.rows, records, tok, (lambda d, t: progress("tokenizing", d, t)) if progress else None
-        )
-
-    picked = viewer.select(c.rows, opts.max_records, opts.seed)
-    order = {kind: i for i, kind in enumerate(TARGETS)}
-    chosen = sorted(
-        (c.rows[i] for i in picked), key=lambda r: (order.get(r.kind, len(order)), r.file, r.line)
+    counted = _count_tokens(c, opts, records, tok, progress)
+    entries = _viewer_entries(c, opts, records, tok, by_place)
+    html = render_page(
+        {
+            **_summary(c, opts, data_dir),
+            **counted,
+            "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "data_dir": str(data_dir),
+            "eval_dir": str(opts.eval_dir) if opts.eval_dir else None,
+            "validation_path": str(validation_path) if validation_path else None,
+            "approximate": opts.tokenizer is None,
+            "tokenizer": opts.tokenizer,
+            "max_length": opts.max_length,
+            "validation": _validation_view(validation),
+            "eval": eval_summary,
+            "plots": _plots(c, opts, opts.tokenizer is None, eval_summary),
+            "viewer_count": len(entries),
+            "sampled": len(entries) < len(c.rows),
+            "payload": viewer.pack(entries),
+        }
     )
-    entries = []
-    for row, obj in zip(chosen, records(chosen), strict=True):
-        loss = None if approximate else tokens.loss_view(obj, tok)
-        entries.append(viewer.entry(row, obj, by_place.get((row.file, row.line), []), loss))
-
-    kinds = {r.id: r.kind for r in c.rows}
-    cost_rows = costs.ledger_costs(costs.find_ledgers([data_dir, opts.eval_dir]), kinds, data_dir)
-    reasons: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in c.rows:
-        if r.rejected:
-            reasons[r.kind][r.reason or "?"] += 1
-    context = {
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "data_dir": str(data_dir),
-        "eval_dir": str(opts.eval_dir) if opts.eval_dir else None,
-        "validation_path": str(validation_path) if validation_path else None,
-        "records": len(c.rows),
-        "kept": sum(not r.rejected for r in c.rows),
-        "rejected": sum(r.rejected for r in c.rows),
-        "files": c.files,
-        "bytes": c.bytes,
-        "overview": _overview(c.rows, opts.max_length),
-        "approximate": approximate,
-        "tokenizer": opts.tokenizer,
-        "ratios": ratios,
-        "token_failures": failed,
-        "max_length": opts.max_length,
-        "reasons": {k: v.most_common() for k, v in sorted(reasons.items())},
-        "validation": _validation_view(validation),
-        "costs": cost_rows,
-        "cost_total": sum(r.usd for r in cost_rows),
-        "teachers": Counter(r.teacher for r in c.rows if not r.rejected).most_common(),
-        "eval": eval_summary,
-        "plots": _plots(c, opts, approximate, eval_summary),
-        "facets": _facets(c.rows),
-        "viewer_count": len(entries),
-        "sampled": len(entries) < len(c.rows),
-        "payload": viewer.pack(entries),
-        "unreadable": c.unreadable,
-    }
-    html = render_page(context)
     out = Path(opts.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(out)
-    return {
-        "path": out,
-        "records": len(c.rows),
-        "viewer_records": len(entries),
-        "bytes": out.stat().st_size,
-        "seconds": time.perf_counter() - started,
-    }
+    seconds = time.perf_counter() - started
+    return {"path": out, "records": len(c.rows), "viewer_records": len(entries), "bytes": out.stat().st_size,
+            "seconds": seconds}  # fmt: skip

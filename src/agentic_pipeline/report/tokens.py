@@ -58,17 +58,26 @@ def count_exact(
     tokenizer: Any,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Fill ``tokens`` and ``trainable`` of every row; returns how many records could not be rendered."""
+    """Fill ``tokens`` and ``trainable`` of every row, tokenizing ``BATCH`` records at a time (a pair:
+    its longer side); returns how many records could not be rendered (they count 0)."""
     failed = 0
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
-        for row, obj in zip(batch, records(batch), strict=True):
-            counted = _count(obj, tokenizer)
-            if counted is None:
-                failed += 1
-                row.tokens, row.trainable = 0, -1
-            else:
-                row.tokens, row.trainable = counted
+        items: list[tuple[str, list[Span]]] = []
+        owners: list[int] = []
+        for j, obj in enumerate(records(batch)):
+            try:
+                texts = rendered(obj, tokenizer)
+            except (TemplateError, ValueError, TypeError, KeyError, AttributeError):
+                texts = []
+            items += texts
+            owners += [j] * len(texts)
+        best: dict[int, tuple[int, int]] = {}
+        for j, counted in zip(owners, count_tokens(items, tokenizer) if items else [], strict=True):
+            best[j] = max(best.get(j, counted), counted)
+        for j, row in enumerate(batch):
+            row.tokens, row.trainable = best.get(j, (0, -1))
+        failed += len(batch) - len(best)
         if progress:
             progress(start + len(batch), len(rows))
     return failed

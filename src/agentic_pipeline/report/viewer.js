@@ -124,7 +124,8 @@
     const lines = text.split("\n").length;
     const pre = h("pre", { class: cls }, text);
     if (text.length <= COLLAPSE_CHARS && lines <= COLLAPSE_LINES) return pre;
-    const first = text.split("\n").find((l) => l.trim()) || "";
+    const lines0 = text.split("\n");
+    const first = lines0.find((l) => l.trim().length >= 8) || lines0.find((l) => l.trim()) || "";
     return h("details", { class: cls + "-long" },
       h("summary", {}, `${what}: ${lines.toLocaleString()} lines, ${text.length.toLocaleString()} characters — ${first.slice(0, 90)}`),
       pre);
