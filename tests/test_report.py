@@ -116,6 +116,16 @@ def test_the_viewer_in_headless_chromium_lists_filters_and_opens_a_trajectory(bu
             "[...document.querySelectorAll('#detail .msg.tool')].map(e => e.textContent)"
         )
         assert observations and any("exit code" in o for o in observations)
+        page.evaluate(
+            "(() => { for (const [id, v] of [['f-status', ''], ['f-kind', 'preference']]) {"
+            " const s = document.getElementById(id); s.value = v; s.dispatchEvent(new Event('change')); } })()"
+        )
+        page.evaluate("document.querySelector('#list .rec-item').click()")
+        sides = page.evaluate(
+            "[...document.querySelectorAll('#detail .pair > div')].map(d => d.querySelectorAll('.msg').length)"
+        )
+        assert len(sides) == 2 and all(sides)  # chosen and rejected side by side
+        assert "margin" in page.evaluate("document.querySelector('#detail .evidence').innerText")
         page.evaluate("document.getElementById('f-search').value = 'no such text anywhere 1b2c';"
                       "document.getElementById('f-search').dispatchEvent(new Event('input'))")  # fmt: skip
         page.wait_for("document.querySelectorAll('#list .rec-item').length === 0", timeout=5)
@@ -141,6 +151,30 @@ def test_costs_come_from_the_ledger_and_a_large_folder_is_sampled(built, tmp_pat
     assert len(picked) == 100 and picked == select(rows, 100, seed=0)
     assert {rows[i].kind for i in picked} == {"a", "b"}
     assert sum(rows[i].rejected for i in picked) == 25  # flagged first, up to a quarter
+
+
+def test_eval_resolve_rates_join_the_page(built, tmp_path: Path) -> None:
+    """An eval folder as `agentic eval` writes it: results rows (here the fixture's real episodes, kept and
+    rejected, as the oracle's) summarized by the eval's own code."""
+    from agentic_pipeline.generate.evaluate import summarize
+
+    data, eval_dir = built["data"], tmp_path / "eval"
+    episodes = _records(data / "trajectories" / "debugging_tasks.jsonl")
+    episodes += _records(data / "rejected" / "trajectories" / "debugging.jsonl")
+    rows = [
+        {"model": "oracle", "task": r["metadata"]["task_id"], "family": r["category"], "source": r["metadata"]["source"],
+         "sample": 0, "verified": r["outcome"]["verified"], "exit_status": r["outcome"]["exit_status"],
+         "steps": r["metadata"]["steps"], "tool_call_turns": r["metadata"]["steps"], "format_errors": 0, "tokens": 0,
+         "seconds": r["metadata"]["duration_s"], "record": r["id"]}
+        for r in episodes
+    ]  # fmt: skip
+    eval_dir.mkdir()
+    (eval_dir / "results.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    rate = summarize(eval_dir, ["oracle"])["models"]["oracle"]["all"]["resolve_rate"]
+    page = tmp_path / "r.html"
+    _cli("report", "--data-dir", str(data), "--eval", str(eval_dir), "--out", str(page))
+    html = page.read_text()
+    assert "Evaluation on held-out tasks" in html and "Eval resolve rates" in html and f"{rate:.1%}" in html
 
 
 def test_bad_inputs_are_one_sentence_and_exit_2(tmp_path: Path) -> None:
