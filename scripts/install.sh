@@ -8,6 +8,13 @@ if ! command -v bwrap >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq bubblewrap git make >/dev/null
 fi
+# chromium (Debian's package): only the report's browser test drives it (tests/test_report.py is skipped,
+# saying so, without it); a machine where it cannot be installed still gets everything else.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium >/dev/null; } \
+    || echo "note: chromium could not be installed; the report's browser test will be skipped" >&2
+fi
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true

@@ -1,5 +1,5 @@
 """The README's main command, data stages only (training has its own tests): every kind of record is
-generated offline through the real CLI, the dataset validates with no error, and the report is written."""
+generated offline through the real CLI, the dataset validates with no error, and the reports (REPORT.md, report.html) are written."""
 
 from __future__ import annotations
 
@@ -39,3 +39,5 @@ def test_quickstart_data_stages_produce_every_kind_and_validate(tmp_path: Path) 
     assert [f for f in report["findings"] if f["severity"] == "error"] == []
     text = (out / "REPORT.md").read_text()
     assert "trajectories/coding_tasks.jsonl" in text and "Stage times" in text
+    page = (out / "report.html").read_text()
+    assert "agentic-pipeline dataset report" in page and "Trajectory viewer" in page

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "generate_reasoning",
     "tasks_synthesize",
     "evaluate",
+    "report",
 ]
 
 for _name in COMMAND_MODULES:

@@ -6,7 +6,8 @@ Each data stage runs as the same command a user would type (printed before it ru
 quickstart is also a tour of the CLI: trajectories with the oracle teacher in the bubblewrap
 sandbox, the shipped sample of "How do I X?" data converted, preference pairs with measured
 evidence, validation of everything; then SFT and DPO of a tiny Qwen2-architecture model built
-locally, and a short report (numbers, loss curves as PNG, what the model now generates).
+locally, and a short report (numbers, loss curves as PNG, what the model now generates) with
+``report.html`` beside it (``agentic report``: the records in a viewer, rejects, findings, plots).
 """
 
 from __future__ import annotations
@@ -157,9 +158,26 @@ def _write_report(
             "![resolve rate](eval/resolve_rate.png)",
             "",
         ]
+    lines += ["", "The records themselves, rejects, findings and plots: open `report.html` in a browser.", ""]
     path = out / "REPORT.md"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def _write_page(out: Path, data: Path) -> Path:
+    """``report.html`` beside REPORT.md (``agentic report``), with the eval when it ran."""
+    from agentic_pipeline.report import ReportOptions, build
+    from agentic_pipeline.train.tiny_train import tiny_config
+
+    eval_dir = out / "eval" if (out / "eval" / "summary.json").is_file() else None
+    options = ReportOptions(
+        data_dir=data,
+        out=out / "report.html",
+        eval_dir=eval_dir,
+        validation=out / "validation.json",
+        max_length=tiny_config("sft").data.max_length,  # what the quickstart trains with
+    )
+    return build(options)["path"]
 
 
 def _checkpoints(train_dir: Path) -> list[Path]:
@@ -202,5 +220,6 @@ def quickstart(
         title = "held-out evaluation: the untrained, SFT and DPO tiny models as agents"
         timings["held-out evaluation"] = _run_stage(title, args)
     report = _write_report(out, _count_lines(data), timings, training)
+    page = _write_page(out, data)
     console.rule("[bold green]done")
-    console.print(f"report: {report}")
+    console.print(f"report: {report}; the data, rejects, findings and plots in a browser: {page}")
