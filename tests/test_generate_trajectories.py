@@ -191,3 +191,38 @@ def test_a_resumed_run_gives_tasks_whose_teacher_failed_another_episode(tmp_path
     records = [json.loads(line) for line in kept_lines(out)]
     assert state.kept == 2 and len(records) == 2
     assert {r["metadata"]["task_id"] for r in records} == {r["metadata"]["task_id"] for r in rejected}
+
+
+def test_a_verified_episode_cut_by_the_step_limit_is_not_kept(tmp_path: Path) -> None:
+    """At --max-steps 3 the oracle has the script fixed (the verifier passes) but has not said so: the
+    episode ends on a tool turn, which would teach a model to stop mid-task. It goes to rejected/ with
+    the reason, and nothing kept ends on a tool turn."""
+    out = tmp_path / "data"
+    tasks = tasks_file(tmp_path, 4)
+    args = (
+        "--count",
+        "2",
+        "--category",
+        "devops",
+        "--tasks",
+        str(tasks),
+        "--max-steps",
+        "3",
+        "--out",
+        str(out),
+    )
+    done = subprocess.run(cli("generate", "trajectories", *args), capture_output=True, text=True, timeout=300)
+    assert done.returncode in (0, 3), done.stderr
+    kept_file = out / "trajectories" / "devops_tasks.jsonl"
+    kept = [json.loads(line) for line in kept_lines(out)] if kept_file.exists() else []
+    assert all(
+        r["messages"][-1]["role"] == "assistant" and not r["messages"][-1].get("tool_calls") for r in kept
+    )
+    rejected = [
+        json.loads(line)
+        for line in (out / "rejected" / "trajectories" / "devops.jsonl").read_text().splitlines()
+    ]
+    cut = [r for r in rejected if r["outcome"]["verified"]]
+    assert cut, "expected a verified episode cut by the step limit among the rejected"
+    assert all("before the agent's final answer" in r["metadata"]["rejected_reason"] for r in cut)
+    assert all(r["messages"][-1]["role"] == "tool" for r in cut)

@@ -28,6 +28,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from agentic_pipeline.agent import RunConfig, run_episode
 from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, RunnerConfig, fill
@@ -71,6 +72,22 @@ def order(tasks: list[Task], seed: int, shard: tuple[int, int] = (0, 1)) -> list
     return sorted(mine, key=lambda t: hashlib.sha256(f"{seed}\x00{t.id}".encode()).hexdigest())
 
 
+def unfinished(record: Any) -> str:
+    """Why a verified episode is still no training record: it stopped on a limit (steps, time, tokens)
+    after a tool turn, so it never ends on the agent's own words; '' when it does."""
+    if not record.outcome.verified:
+        return ""
+    last = record.messages[-1] if record.messages else None
+    role = getattr(last, "role", None) if not isinstance(last, dict) else last.get("role")
+    calls = getattr(last, "tool_calls", None) if not isinstance(last, dict) else last.get("tool_calls")
+    if role == "assistant" and not calls:
+        return ""
+    return (
+        f"verified, but the episode stopped ({record.outcome.exit_status}: {record.outcome.detail}) before "
+        "the agent's final answer: a training record must end on the agent's own words"
+    )
+
+
 def split_count(count: int, categories: list[str]) -> dict[str, int]:
     """``--category all --count N``: N spread evenly over the categories (the first ones take the rest)."""
     base, extra = divmod(count, len(categories))
@@ -101,7 +118,8 @@ async def _run_category(
     files, policy = RecordFiles(kept_path, rej_path), teacher.policy()
 
     async def episode(task: Task) -> Done:
-        return files.write(await run_episode(task, policy, config.run))
+        record = await run_episode(task, policy, config.run)
+        return files.write(record, unfinished(record))
 
     jobs = (
         Job(t.id, partial(episode, t), partial(task_is_valid, t, config.run.backend))
