@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from agentic_pipeline.agent import RunConfig, run_episode
-from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, RunnerConfig, fill
+from agentic_pipeline.generate.pool import Counts, Job, ProgressFn, RecordFiles, RunnerConfig, fill
 from agentic_pipeline.jsonl import done_task_ids, settled_task_ids
 from agentic_pipeline.layout import data_file, rejected_file
 from agentic_pipeline.records import TRAJECTORY_CATEGORIES
@@ -98,18 +98,21 @@ async def _run_category(
         progress(counts)
     if counts.reached():
         return counts
-    files, policy = RecordFiles(kept_path, rej_path), teacher.policy()
-
-    async def episode(task: Task) -> Done:
-        return files.write(await run_episode(task, policy, config.run))
-
+    files, policy = RecordFiles(kept_path, rej_path), config.executor.policy(teacher)
     jobs = (
-        Job(t.id, partial(episode, t), partial(task_is_valid, t, config.run.backend))
+        Job(
+            t.id,
+            partial(run_episode, t, policy, config.run),  # here, or on a node of a Ray cluster
+            partial(task_is_valid, t, config.run.backend),
+            write=files.write,  # always here
+        )
         for t in tasks
         if t.id not in done
     )
     with files:
-        return await fill(counts, jobs, workers=config.workers, teacher=teacher, progress=progress)
+        return await fill(
+            counts, jobs, workers=config.workers, teacher=teacher, progress=progress, executor=config.executor
+        )
 
 
 async def generate(
