@@ -215,7 +215,7 @@ async def _fill(
                 elif job.write is None:
                     valid = await job.check()
                 else:
-                    valid = await executor.call(job.key, job.check)
+                    valid = await executor.call(job.key, job.check, counts)
             except Exception:  # a broken candidate must not stop the run
                 log.exception("checking %s failed", job.key)
                 counts.errors += 1

@@ -1,0 +1,207 @@
+"""``--executor ray`` on a real two-node Ray cluster on 127.0.0.1 (``tests/ray_cluster.py``, one per module):
+the same records as the local executor; a worker killed -9 mid-run (its job runs again, counted once)
+and a driver killed -9 mid-run, then resumed: nothing lost, duplicated or torn; a paid teacher's
+budget stops the run across the nodes, and every call the server answered is in the driver's ledger.
+
+Deselect with ``-m "not ray"``; skipped where Ray is not installed (``pip install -e '.[ray]'``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("ray")
+
+from ray_cluster import LocalCluster, ray_processes  # noqa: E402
+from teacher_server import TeacherServer  # noqa: E402
+from test_teachers_episodes import COMMANDS, marker_task  # noqa: E402
+from test_teachers_protocol import assert_ledger_matches  # noqa: E402
+
+from agentic_pipeline.llm.ledger import Ledger  # noqa: E402
+from agentic_pipeline.tasks.catalog import write_task_file  # noqa: E402
+from agentic_pipeline.tasks.devops_templates import config_tasks, shell_tasks  # noqa: E402
+
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with LocalCluster(cpus=(1, 1)) as started:
+        yield started
+
+
+@pytest.fixture(autouse=True)
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENTIC_CACHE_DIR", str(tmp_path / "driver-cache"))
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "agentic_pipeline.cli", *args]
+
+
+def driver_env() -> dict[str, str]:
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    return {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def tasks_file(tmp_path: Path, n: int) -> Path:
+    path = tmp_path / "tasks.jsonl"
+    write_task_file(path, (shell_tasks(seeds=3) + config_tasks(seeds=3))[:n])
+    return path
+
+
+def generate(out: Path, tasks: Path, count: int, *extra: str) -> list[str]:
+    return cli(
+        "generate", "trajectories", "--category", "devops", "--split", "all", "--tasks", str(tasks),
+        "--count", str(count), "--workers", "2", "--out", str(out), *extra,
+    )  # fmt: skip
+
+
+def on_ray(cluster: LocalCluster) -> tuple[str, ...]:
+    return ("--executor", "ray", "--ray-address", cluster.address)
+
+
+def records(out: Path) -> dict[str, dict]:
+    """Kept records by id, their timings masked; fails on a torn line or an id written twice."""
+    path = out / "trajectories" / "devops_tasks.jsonl"
+    data = path.read_bytes()
+    assert not data or data.endswith(b"\n"), "torn last line"
+    rows = [json.loads(line) for line in data.decode().splitlines()]
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids)), "a record written twice"
+    for row in rows:
+        row["metadata"].pop("duration_s")
+    return {r["id"]: r for r in rows}
+
+
+def test_the_same_records_as_the_local_executor(cluster: LocalCluster, tmp_path: Path) -> None:
+    tasks = tasks_file(tmp_path, 10)
+    local = subprocess.run(
+        generate(tmp_path / "local", tasks, 6), capture_output=True, text=True, env=driver_env(), timeout=300
+    )
+    assert local.returncode == 0, local.stderr
+    ray = subprocess.run(
+        generate(tmp_path / "ray", tasks, 6, *on_ray(cluster)),
+        capture_output=True,
+        text=True,
+        env={**driver_env(), "AGENTIC_CACHE_DIR": str(tmp_path / "ray-driver-cache")},
+        timeout=300,
+    )
+    assert ray.returncode == 0, ray.stderr + cluster.logs()
+    assert "6/6 kept" in ray.stderr
+    assert records(tmp_path / "ray") == records(tmp_path / "local")
+    # The jobs ran on the nodes (their own task caches), not in the driver.
+    assert not (tmp_path / "ray-driver-cache" / "validity.jsonl").exists()
+    assert any((cluster.root / f"cache-node{n}" / "validity.jsonl").exists() for n in (0, 1))
+
+
+def _wait_for(predicate, timeout: float, what: str, proc: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"the run ended before {what}: {proc.stderr.read() if proc.stderr else ''}")
+        time.sleep(0.005)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _kept(out: Path) -> int:
+    path = out / "trajectories" / "devops_tasks.jsonl"
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def test_a_killed_worker_and_a_killed_driver_lose_nothing(cluster: LocalCluster, tmp_path: Path) -> None:
+    tasks, out = tasks_file(tmp_path, 40), tmp_path / "data"
+    # 1. kill -9 a worker process in the middle of a job: the job runs again elsewhere, counted once.
+    run = subprocess.Popen(
+        generate(out, tasks, 12, *on_ray(cluster)), stderr=subprocess.PIPE, text=True, env=driver_env()
+    )
+    victim = _wait_for(ray_processes, 120, "a job running on a node", run)[0]
+    os.kill(victim, signal.SIGKILL)
+    _, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stderr
+    text = " ".join(stderr.split())
+    assert "12/12 kept (12 new)" in text and "1 run again after their worker died" in text, text
+    assert len(records(out)) == 12  # and none twice (records() checks)
+    # 2. kill -9 the driver mid-run, then resume: the count is reached, nothing lost, twice or torn.
+    run = subprocess.Popen(
+        generate(out, tasks, 30, *on_ray(cluster)), stderr=subprocess.DEVNULL, env=driver_env()
+    )
+    _wait_for(lambda: _kept(out) >= 16, 120, "records from the second run", run)
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    before = records(out)  # whole lines only (a torn tail would fail here... or be trimmed on resume)
+    resumed = subprocess.run(
+        generate(out, tasks, 30, *on_ray(cluster)), capture_output=True, text=True, env=driver_env(), timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    after = records(out)
+    assert len(after) == 30 and set(before) <= set(after)
+    assert len({r["metadata"]["task_id"] for r in after.values()}) == 30
+
+
+def test_the_budget_stops_a_paid_run_across_the_nodes(cluster: LocalCluster, tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    write_task_file(tasks, [marker_task(n) for n in range(8)])
+    data = tmp_path / "data"
+    with TeacherServer() as server:
+        server.state.commands = COMMANDS
+        done = subprocess.run(
+            cli(
+                "generate", "trajectories", "--category", "devops", "--tasks", str(tasks), "--split", "all",
+                "--count", "8", "--workers", "2", "--out", str(data), "--teacher", "anthropic:claude-sonnet-5-5",
+                "--base-url", server.url, "--max-cost-usd", "0.000001", *on_ray(cluster),
+            ),  # fmt: skip
+            capture_output=True,
+            text=True,
+            env={**driver_env(), "ANTHROPIC_API_KEY": "sk-ant-api03-RAYTEST-0123456789"},
+            timeout=300,
+        )
+        assert done.returncode == 4, done.stderr + cluster.logs()
+        assert "--max-cost-usd reached" in " ".join(done.stderr.split())
+        with Ledger(data) as ledger:
+            assert_ledger_matches(ledger, server)  # every call the nodes' episodes made, in one ledger
+            assert 1 <= sum(ledger.episode_counts().values()) <= 2  # the jobs in flight, no more
+    with sqlite3.connect(data / "ledger.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM requests WHERE episode_id IS NULL").fetchone()[0] == 0
+    kept = records(data)
+    assert 1 <= len(kept) <= 2 and all(r["metadata"]["teacher"] == "anthropic:claude-sonnet-5-5" for r in kept.values())
+
+
+def test_a_paid_run_on_the_cluster_books_every_call_once(cluster: LocalCluster, tmp_path: Path) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    write_task_file(tasks, [marker_task(n) for n in range(4)])
+    data = tmp_path / "data"
+    with TeacherServer(faults=["429", "ok", "500"]) as server:
+        server.state.commands = COMMANDS
+        done = subprocess.run(
+            cli(
+                "generate", "trajectories", "--category", "devops", "--tasks", str(tasks), "--split", "all",
+                "--count", "4", "--workers", "2", "--out", str(data), "--teacher", "anthropic:claude-sonnet-5-5",
+                "--base-url", server.url, "--rpm", "600", *on_ray(cluster),
+            ),  # fmt: skip
+            capture_output=True,
+            text=True,
+            env={**driver_env(), "ANTHROPIC_API_KEY": "sk-ant-api03-RAYTEST-0123456789"},
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr + cluster.logs()
+        assert server.state.faults_served == ["429", "ok", "500"]
+        with Ledger(data) as ledger:
+            assert_ledger_matches(ledger, server)
+            assert ledger.episode_counts() == {"finished": 4}
+    kept = records(data)
+    assert len(kept) == 4 and all(r["outcome"]["verified"] for r in kept.values())
+    # The sandbox on the node ran the scripted `env`: the driver's key never reached it.
+    assert all("RAYTEST" not in json.dumps(r["messages"]) for r in kept.values())
