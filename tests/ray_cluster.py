@@ -8,6 +8,7 @@ never another Ray on the machine. The dashboard is off and the object store smal
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -82,9 +83,24 @@ class LocalCluster:
         log = open(self.root / f"node{node}.log", "wb")  # noqa: SIM115 (closed with the process)
         self.procs.append(
             subprocess.Popen(
-                [RAY, "start", "--block", "--num-cpus", str(self.cpus[node]), "--node-ip-address", "127.0.0.1",
-                 "--object-store-memory", str(OBJECT_STORE_BYTES), "--disable-usage-stats", *ports, *args],
-                env=self.env(node), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    RAY,
+                    "start",
+                    "--block",
+                    "--num-cpus",
+                    str(self.cpus[node]),
+                    "--node-ip-address",
+                    "127.0.0.1",
+                    "--object-store-memory",
+                    str(OBJECT_STORE_BYTES),
+                    "--disable-usage-stats",
+                    *ports,
+                    *args,
+                ],
+                env=self.env(node),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )  # fmt: skip
         )
 
@@ -121,11 +137,7 @@ class LocalCluster:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)  # ray start --block stops the node's processes
         for proc in reversed(self.procs):
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                pass
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)  # whatever of this node's group is left
-            except ProcessLookupError:
-                pass

@@ -143,7 +143,11 @@ def test_a_killed_worker_and_a_killed_driver_lose_nothing(cluster: LocalCluster,
     run.wait()
     before = records(out)  # whole lines only (a torn tail would fail here... or be trimmed on resume)
     resumed = subprocess.run(
-        generate(out, tasks, 30, *on_ray(cluster)), capture_output=True, text=True, env=driver_env(), timeout=300
+        generate(out, tasks, 30, *on_ray(cluster)),
+        capture_output=True,
+        text=True,
+        env=driver_env(),
+        timeout=300,
     )
     assert resumed.returncode == 0, resumed.stderr
     after = records(out)
@@ -159,9 +163,27 @@ def test_the_budget_stops_a_paid_run_across_the_nodes(cluster: LocalCluster, tmp
         server.state.commands = COMMANDS
         done = subprocess.run(
             cli(
-                "generate", "trajectories", "--category", "devops", "--tasks", str(tasks), "--split", "all",
-                "--count", "8", "--workers", "2", "--out", str(data), "--teacher", "anthropic:claude-sonnet-5-5",
-                "--base-url", server.url, "--max-cost-usd", "0.000001", *on_ray(cluster),
+                "generate",
+                "trajectories",
+                "--category",
+                "devops",
+                "--tasks",
+                str(tasks),
+                "--split",
+                "all",
+                "--count",
+                "8",
+                "--workers",
+                "2",
+                "--out",
+                str(data),
+                "--teacher",
+                "anthropic:claude-sonnet-5-5",
+                "--base-url",
+                server.url,
+                "--max-cost-usd",
+                "0.000001",
+                *on_ray(cluster),
             ),  # fmt: skip
             capture_output=True,
             text=True,
@@ -176,7 +198,9 @@ def test_the_budget_stops_a_paid_run_across_the_nodes(cluster: LocalCluster, tmp
     with sqlite3.connect(data / "ledger.sqlite") as db:
         assert db.execute("SELECT COUNT(*) FROM requests WHERE episode_id IS NULL").fetchone()[0] == 0
     kept = records(data)
-    assert 1 <= len(kept) <= 2 and all(r["metadata"]["teacher"] == "anthropic:claude-sonnet-5-5" for r in kept.values())
+    assert 1 <= len(kept) <= 2 and all(
+        r["metadata"]["teacher"] == "anthropic:claude-sonnet-5-5" for r in kept.values()
+    )
 
 
 def test_a_paid_run_on_the_cluster_books_every_call_once(cluster: LocalCluster, tmp_path: Path) -> None:
@@ -187,9 +211,27 @@ def test_a_paid_run_on_the_cluster_books_every_call_once(cluster: LocalCluster, 
         server.state.commands = COMMANDS
         done = subprocess.run(
             cli(
-                "generate", "trajectories", "--category", "devops", "--tasks", str(tasks), "--split", "all",
-                "--count", "4", "--workers", "2", "--out", str(data), "--teacher", "anthropic:claude-sonnet-5-5",
-                "--base-url", server.url, "--rpm", "600", *on_ray(cluster),
+                "generate",
+                "trajectories",
+                "--category",
+                "devops",
+                "--tasks",
+                str(tasks),
+                "--split",
+                "all",
+                "--count",
+                "4",
+                "--workers",
+                "2",
+                "--out",
+                str(data),
+                "--teacher",
+                "anthropic:claude-sonnet-5-5",
+                "--base-url",
+                server.url,
+                "--rpm",
+                "600",
+                *on_ray(cluster),
             ),  # fmt: skip
             capture_output=True,
             text=True,
