@@ -58,15 +58,17 @@ def ray_processes(title: str = "ray::_work") -> list[int]:
 class LocalCluster:
     """``with LocalCluster(cpus=(1, 1)) as cluster: ... cluster.address``."""
 
-    def __init__(self, cpus: tuple[int, ...] = (1, 1), root: Path | None = None) -> None:
-        self.cpus = cpus
+    def __init__(
+        self, cpus: tuple[int, ...] = (1, 1), root: Path | None = None, shared_cache: Path | None = None
+    ) -> None:
+        self.cpus, self.shared_cache = cpus, shared_cache  # shared_cache: one task cache for all nodes
         self.root = Path(tempfile.mkdtemp(prefix="rayt", dir="/tmp")) if root is None else root
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def env(self, node: int) -> dict[str, str]:
-        cache = self.root / f"cache-node{node}"
+        cache = self.shared_cache or self.root / f"cache-node{node}"
         return {
             **os.environ,
             "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),

@@ -247,3 +247,72 @@ def test_a_paid_run_on_the_cluster_books_every_call_once(cluster: LocalCluster, 
     assert len(kept) == 4 and all(r["outcome"]["verified"] for r in kept.values())
     # The sandbox on the node ran the scripted `env`: the driver's key never reached it.
     assert all("RAYTEST" not in json.dumps(r["messages"]) for r in kept.values())
+
+
+def test_convert_and_validate_on_the_nodes_write_what_a_local_run_writes(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
+    import dataclasses
+    import filecmp
+    import random
+
+    from agentic_pipeline.convert import Options as ConvertOptions
+    from agentic_pipeline.convert import convert_inputs
+    from agentic_pipeline.curate import Options as ValidateOptions
+    from agentic_pipeline.curate import validate, write_fixed
+    from agentic_pipeline.generate.distributed import RayExecutor
+
+    inputs = tmp_path / "in" / "shell"
+    inputs.mkdir(parents=True)
+    rng = random.Random(0)
+    with (inputs / "qa.jsonl").open("w") as f:
+        for i in range(400):
+            if i % 97 == 5:
+                f.write("{not json\n")  # a reject, with its line number
+            elif i % 89 == 3:
+                f.write(
+                    json.dumps({"instruction": f"Say {i // 2}", "input": "", "output": f"Answer {i // 2}"})
+                    + "\n"
+                )
+            else:
+                text = "x" * rng.randint(10, 300)
+                f.write(
+                    json.dumps({"instruction": f"Say {i}", "input": "", "output": f"Answer {i} {text}"})
+                    + "\n"
+                )
+
+    def convert(out: Path, executor=None) -> None:
+        convert_inputs(
+            [inputs.parent], out, ConvertOptions(chunk_bytes=8 << 10, workers=1, executor=executor)
+        )
+
+    def check(data: Path, executor=None):
+        return validate(ValidateOptions(data_dir=data, chunk_bytes=8 << 10, workers=1, executor=executor))
+
+    convert(tmp_path / "local" / "domain")
+    local = check(tmp_path / "local")
+    with RayExecutor(cluster.address) as ray_ex:
+        convert(tmp_path / "ray" / "domain", ray_ex)
+        on_ray = check(tmp_path / "local", ray_ex)
+    compared = filecmp.dircmp(tmp_path / "local" / "domain", tmp_path / "ray" / "domain")
+    assert (
+        compared.left_list == compared.right_list and (tmp_path / "ray" / "domain" / "shell.jsonl").exists()
+    )
+    for name in ("shell.jsonl", "rejected/convert.jsonl"):  # byte for byte
+        assert (tmp_path / "local" / "domain" / name).read_bytes() == (
+            tmp_path / "ray" / "domain" / name
+        ).read_bytes()
+    assert local.findings and [dataclasses.astuple(f) for f in on_ray.findings] == [
+        dataclasses.astuple(f) for f in local.findings
+    ]
+    timing = ("seconds", "records_per_s", "mb_per_s", "render")  # render: how many were sampled per process
+    assert {k: v for k, v in on_ray.summary.items() if k not in timing} == {
+        k: v for k, v in local.summary.items() if k not in timing
+    }
+    write_fixed(local, tmp_path / "local", tmp_path / "fixed-local")
+    write_fixed(on_ray, tmp_path / "local", tmp_path / "fixed-ray")
+    for path in sorted((tmp_path / "fixed-local").rglob("*.jsonl")):
+        assert (
+            path.read_bytes()
+            == (tmp_path / "fixed-ray" / path.relative_to(tmp_path / "fixed-local")).read_bytes()
+        )

@@ -30,7 +30,8 @@ import itertools
 import json
 import logging
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
@@ -67,6 +68,11 @@ def _work(key: str, fn: Callable[[], Awaitable[Any]]) -> Any:
     """On a node: run one job's check or work (an LLM policy's calls are booked to ``key``)."""
     with episode_scope(key):
         return asyncio.run(fn())
+
+
+def _apply(fn: Callable[..., Any], item: Any, *shared: Any) -> Any:
+    """On a node: one item of ``RayExecutor.imap``."""
+    return fn(item, *shared)
 
 
 def _probe(backend: str | None) -> tuple[str, str, str]:
@@ -146,6 +152,8 @@ class RayExecutor:
         if self._owns:
             ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
         self._remote = ray.remote(num_cpus=1, max_retries=0)(_work)
+        # imap's functions are pure (no model call, nothing written): Ray itself runs a lost one again.
+        self._apply = ray.remote(num_cpus=1, max_retries=RETRIES)(_apply)
         here = ray.get_runtime_context().get_node_id()
         self.gateway = Gateway.options(
             scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=True)
@@ -246,6 +254,27 @@ class RayExecutor:
         finally:
             self._replies.pop(key, None)
         raise AssertionError("unreachable")
+
+    def imap(
+        self, fn: Callable[..., Any], items: Iterable[Any], shared: tuple[Any, ...] = ()
+    ) -> Iterator[Any]:
+        """``fn(item, *shared)`` for every item, on the nodes, yielded in the order of ``items`` (so what
+        the caller writes is the same as with a local map). ``shared`` goes to the object store once;
+        ``items`` is read lazily, a window of twice the cluster's CPUs ahead."""
+        refs = [ray.put(value) for value in shared]
+        window = max(2, 2 * int(ray.cluster_resources().get("CPU", 1)))
+        source = iter(items)
+        pending: deque[Any] = deque(
+            self._apply.remote(fn, item, *refs) for item in itertools.islice(source, window)
+        )
+        while pending:
+            try:
+                result = ray.get(pending.popleft())
+            except RayTaskError as exc:
+                raise (exc.cause or exc) from None
+            for item in itertools.islice(source, 1):
+                pending.append(self._apply.remote(fn, item, *refs))
+            yield result
 
     # -- the driver's side of the gateway ------------------------------------------------------
 
