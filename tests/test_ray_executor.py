@@ -316,3 +316,23 @@ def test_convert_and_validate_on_the_nodes_write_what_a_local_run_writes(
             path.read_bytes()
             == (tmp_path / "fixed-ray" / path.relative_to(tmp_path / "fixed-local")).read_bytes()
         )
+
+
+def test_preference_candidates_measured_on_the_nodes_make_the_local_pairs(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
+    import re
+
+    def pairs(out: Path, *extra: str) -> list[str]:
+        args = cli(
+            "generate", "preferences", "--category", "code_quality", "--count", "2", "--no-trajectories",
+            "--no-derived", "--cache", str(out / "measure.jsonl"), "--out", str(out), *extra,
+        )  # fmt: skip
+        done = subprocess.run(args, capture_output=True, text=True, env=driver_env(), timeout=300)
+        assert done.returncode == 0, done.stderr + cluster.logs()
+        text = (out / "preferences" / "code_quality.jsonl").read_text()
+        # When a measurement was taken and how long pytest said it took differ from run to run.
+        return re.sub(r'"measured_at": "[^"]*"|in \d+\.\d+s', "", text).splitlines()
+
+    local, remote = pairs(tmp_path / "local"), pairs(tmp_path / "ray", *on_ray(cluster))
+    assert len(local) == 2 and remote == local

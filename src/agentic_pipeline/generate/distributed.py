@@ -58,6 +58,21 @@ RETRIES = 3  # a job whose worker or node died is sent again up to this many tim
 LOST = (WorkerCrashedError, NodeDiedError, ObjectLostError, LocalRayletDiedError, RaySystemError)
 TAKE_WAIT_S = 0.5
 PROBE_TIMEOUT_S = 120.0
+CONNECT_TIMEOUT_S = 5.0
+
+
+def _check_reachable(address: str | None) -> None:
+    """A ``HOST:PORT`` nobody listens on: ValueError now (Ray itself would retry for minutes)."""
+    host, _, port = (address or "").rpartition(":")
+    if not host or not port.isdigit() or "://" in address:  # auto, local, ray://...: Ray's to resolve
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=CONNECT_TIMEOUT_S).close()
+    except OSError as exc:
+        raise ValueError(
+            f"--ray-address {address}: no Ray cluster answers there ({exc.strerror or exc}); start one with "
+            "`ray start --head --port PORT` on that machine (docs/distributed.md)"
+        ) from None
 
 
 class RemotePolicyError(RuntimeError):
@@ -150,6 +165,7 @@ class RayExecutor:
     def __init__(self, address: str | None = None, *, backend: str | None = None) -> None:
         self._owns = not ray.is_initialized()
         if self._owns:
+            _check_reachable(address)
             ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False)
         self._remote = ray.remote(num_cpus=1, max_retries=0)(_work)
         # imap's functions are pure (no model call, nothing written): Ray itself runs a lost one again.
