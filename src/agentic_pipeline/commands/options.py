@@ -199,10 +199,11 @@ class ClusterOptions:
         Literal["local", "ray"],
         typer.Option(
             "--executor",
-            help="local: jobs run in this process (default). ray: each job (episode, session, item) runs as "
-            "a Ray task on a node of a Ray cluster, in that node's sandbox; this process alone writes the "
-            "records, the resume state and the cost ledger, and makes every model call (one rate limit "
-            "and budget for the cluster). --workers is then the jobs in flight across the cluster.",
+            help="local: jobs run here (default). ray: each job (episode, session, grounded item, "
+            "measurement, chunk) runs as a Ray task on a node of a Ray cluster, in that node's sandbox; this "
+            "process alone writes the records, the resume state and the cost ledger, and makes every model "
+            "call (one rate limit and budget for the cluster). --workers is then the jobs in flight across "
+            "the cluster (docs/distributed.md).",
         ),
     ] = "local"
     ray_address: Annotated[
