@@ -1,7 +1,9 @@
 """``--executor ray`` on a real two-node Ray cluster on 127.0.0.1 (``tests/ray_cluster.py``, one per module):
 the same records as the local executor; a worker killed -9 mid-run (its job runs again, counted once)
 and a driver killed -9 mid-run, then resumed: nothing lost, duplicated or torn; a paid teacher's
-budget stops the run across the nodes, and every call the server answered is in the driver's ledger.
+budget stops the run across the nodes, and every call the server answered is in the driver's ledger;
+a paid episode whose worker dies is run again without paying twice for what its first attempt got;
+eval, generate preferences, convert and validate on the nodes write what a local run writes.
 
 Deselect with ``-m "not ray"``; skipped where Ray is not installed (``pip install -e '.[ray]'``).
 """
@@ -203,52 +205,6 @@ def test_the_budget_stops_a_paid_run_across_the_nodes(cluster: LocalCluster, tmp
     )
 
 
-def test_a_paid_run_on_the_cluster_books_every_call_once(cluster: LocalCluster, tmp_path: Path) -> None:
-    tasks = tmp_path / "tasks.jsonl"
-    write_task_file(tasks, [marker_task(n) for n in range(4)])
-    data = tmp_path / "data"
-    with TeacherServer(faults=["429", "ok", "500"]) as server:
-        server.state.commands = COMMANDS
-        done = subprocess.run(
-            cli(
-                "generate",
-                "trajectories",
-                "--category",
-                "devops",
-                "--tasks",
-                str(tasks),
-                "--split",
-                "all",
-                "--count",
-                "4",
-                "--workers",
-                "2",
-                "--out",
-                str(data),
-                "--teacher",
-                "anthropic:claude-sonnet-5-5",
-                "--base-url",
-                server.url,
-                "--rpm",
-                "600",
-                *on_ray(cluster),
-            ),  # fmt: skip
-            capture_output=True,
-            text=True,
-            env={**driver_env(), "ANTHROPIC_API_KEY": "sk-ant-api03-RAYTEST-0123456789"},
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr + cluster.logs()
-        assert server.state.faults_served == ["429", "ok", "500"]
-        with Ledger(data) as ledger:
-            assert_ledger_matches(ledger, server)
-            assert ledger.episode_counts() == {"finished": 4}
-    kept = records(data)
-    assert len(kept) == 4 and all(r["outcome"]["verified"] for r in kept.values())
-    # The sandbox on the node ran the scripted `env`: the driver's key never reached it.
-    assert all("RAYTEST" not in json.dumps(r["messages"]) for r in kept.values())
-
-
 def test_convert_and_validate_on_the_nodes_write_what_a_local_run_writes(
     cluster: LocalCluster, tmp_path: Path
 ) -> None:
@@ -336,3 +292,83 @@ def test_preference_candidates_measured_on_the_nodes_make_the_local_pairs(
 
     local, remote = pairs(tmp_path / "local"), pairs(tmp_path / "ray", *on_ray(cluster))
     assert len(local) == 2 and remote == local
+
+
+def test_a_paid_episode_whose_worker_dies_is_run_again_without_paying_twice(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
+    tasks = tmp_path / "tasks.jsonl"
+    write_task_file(tasks, [marker_task(n) for n in range(4)])
+    data = tmp_path / "data"
+    # 3 requests per episode, 0.4 s each; a 429 (retry-after) and a 500 on the way, ridden out by the
+    # driver's client.
+    with TeacherServer(faults=["429", "ok", "500"], latency=0.4) as server:
+        server.state.commands = COMMANDS
+        run = subprocess.Popen(
+            cli(
+                "generate",
+                "trajectories",
+                "--category",
+                "devops",
+                "--tasks",
+                str(tasks),
+                "--split",
+                "all",
+                "--count",
+                "4",
+                "--workers",
+                "2",
+                "--out",
+                str(data),
+                "--teacher",
+                "anthropic:claude-sonnet-5-5",
+                "--base-url",
+                server.url,
+                *on_ray(cluster),
+            ),  # fmt: skip
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**driver_env(), "ANTHROPIC_API_KEY": "sk-ant-api03-RAYTEST-0123456789"},
+        )
+        _wait_for(lambda: len(server.state.delivered) >= 1, 120, "a paid request", run)
+        for pid in ray_processes():  # every worker running a job now: an episode is halfway
+            os.kill(pid, signal.SIGKILL)
+        _, stderr = run.communicate(timeout=300)
+        assert run.returncode == 0, stderr + cluster.logs()
+        assert "run again after their worker died" in " ".join(stderr.split())
+        assert server.state.faults_served == ["429", "ok", "500"]
+        # The answers a dead attempt was paid for were replayed to its new attempt: 3 requests per
+        # episode, not one more.
+        assert len(server.state.delivered) == 3 * 4
+        with Ledger(data) as ledger:
+            assert_ledger_matches(ledger, server)
+            assert ledger.episode_counts() == {"finished": 4}
+    kept = records(data)
+    assert len(kept) == 4 and all(r["outcome"]["verified"] for r in kept.values())
+    # The sandbox on the node ran the scripted `env`: the driver's key never reached it.
+    assert all("RAYTEST" not in json.dumps(r["messages"]) for r in kept.values())
+
+
+def test_eval_on_the_nodes_gives_the_local_results(cluster: LocalCluster, tmp_path: Path) -> None:
+    import re
+
+    tasks = tmp_path / "tasks.jsonl"
+    write_task_file(tasks, (shell_tasks(seeds=1) + config_tasks(seeds=1))[:6])
+
+    def results(out: Path, *extra: str) -> tuple[list[str], list[str]]:
+        args = cli(
+            "eval", "--tasks", str(tasks), "--split", "all", "--category", "devops", "--count", "3",
+            "--samples", "2", "--workers", "2", "--out", str(out), *extra,
+        )  # fmt: skip
+        done = subprocess.run(args, capture_output=True, text=True, env=driver_env(), timeout=300)
+        assert done.returncode == 0, done.stderr + cluster.logs()
+        rows = (out / "results.jsonl").read_text()
+        (trajectories,) = (out / "trajectories").glob("*.jsonl")
+        timing = r'"(seconds|duration_s)": [0-9.]+'
+        return sorted(re.sub(timing, "", rows).splitlines()), sorted(
+            re.sub(timing, "", trajectories.read_text()).splitlines()
+        )
+
+    local = results(tmp_path / "local")
+    assert len(local[0]) == 6 and len(local[1]) == 6  # 3 tasks x 2 samples, a row and a record each
+    assert results(tmp_path / "ray", *on_ray(cluster)) == local
