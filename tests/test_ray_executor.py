@@ -85,6 +85,21 @@ def records(out: Path) -> dict[str, dict]:
     return {r["id"]: r for r in rows}
 
 
+def differences(a: dict, b: dict, path: str = "") -> list[str]:
+    """Where two records differ (for the message of a failed comparison)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [
+            d
+            for k in sorted(set(a) | set(b), key=str)
+            for d in differences(a.get(k), b.get(k), f"{path}.{k}")
+        ]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in differences(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [f"{path}: {str(a)[:200]!r} != {str(b)[:200]!r}"]
+
+
 def test_the_same_records_as_the_local_executor(cluster: LocalCluster, tmp_path: Path) -> None:
     tasks = tasks_file(tmp_path, 10)
     local = subprocess.run(
@@ -100,7 +115,8 @@ def test_the_same_records_as_the_local_executor(cluster: LocalCluster, tmp_path:
     )
     assert ray.returncode == 0, ray.stderr + cluster.logs()
     assert "6/6 kept" in ray.stderr
-    assert records(tmp_path / "ray") == records(tmp_path / "local")
+    remote, local_records = records(tmp_path / "ray"), records(tmp_path / "local")
+    assert remote == local_records, differences(remote, local_records)[:10]
     # The jobs ran on the nodes (their own task caches), not in the driver.
     assert not (tmp_path / "ray-driver-cache" / "validity.jsonl").exists()
     assert any((cluster.root / f"cache-node{n}" / "validity.jsonl").exists() for n in (0, 1))
@@ -372,3 +388,28 @@ def test_eval_on_the_nodes_gives_the_local_results(cluster: LocalCluster, tmp_pa
     local = results(tmp_path / "local")
     assert len(local[0]) == 6 and len(local[1]) == 6  # 3 tasks x 2 samples, a row and a record each
     assert results(tmp_path / "ray", *on_ray(cluster)) == local
+
+
+def test_a_node_without_a_tasks_base_folder_stops_the_run_before_any_job(
+    cluster: LocalCluster, tmp_path: Path
+) -> None:
+    import dataclasses
+    import shutil
+
+    base = tmp_path / "mined-repo"  # a mined repository, say, on the driver's disk only
+    base.mkdir()
+    (base / "README.md").write_text("hello\n")
+    tasks = tmp_path / "tasks.jsonl"
+    write_task_file(tasks, [dataclasses.replace(marker_task(0), base=str(base))])
+    shutil.rmtree(base)  # ... which the nodes (here: no machine at all) don't have
+    done = subprocess.run(
+        generate(tmp_path / "data", tasks, 1, *on_ray(cluster)),
+        capture_output=True,
+        text=True,
+        env=driver_env(),
+    )
+    text = " ".join(done.stderr.split())
+    assert done.returncode == 2, done.stderr
+    assert (
+        f"lacks 1 of the 1 folders the tasks are copied from, e.g. {base}" in text and "Traceback" not in text
+    )

@@ -97,7 +97,10 @@ def evaluate(
         console().print(f"{len(tasks)} tasks x {samples} sample(s) x {len(models)} model(s)", highlight=False)
         config.executor = stack.enter_context(executor_for(cluster, backend))
         with progress_bars(None, label_width=24) as progress:
-            asyncio.run(evaluate(config, tasks, teachers, progress))
+            try:
+                asyncio.run(evaluate(config, tasks, teachers, progress))
+            except ValueError as exc:  # a Ray node that lacks what the tasks need: the message says which
+                fail(str(exc))
     summary = summarize(out, models, samples)
     families = sorted({f for by in summary["models"].values() for f in by if f != "all"})
     typer.echo(markdown(summary, families, samples))

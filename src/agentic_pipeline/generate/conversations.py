@@ -496,6 +496,7 @@ async def generate_sessions(
         progress(counts)
     if counts.reached():
         return counts
+    config.executor.require_paths([s.root for s in sources] + [t.base for ts in pools.values() for t in ts])
     policy = config.executor.policy(teacher)
     plans = (plan_session(t, pools, config, teacher.name) for t in firsts)
     jobs = (

@@ -29,6 +29,7 @@ import hashlib
 import itertools
 import json
 import logging
+import os
 import socket
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
@@ -88,6 +89,11 @@ def _work(key: str, fn: Callable[[], Awaitable[Any]]) -> Any:
 def _apply(fn: Callable[..., Any], item: Any, *shared: Any) -> Any:
     """On a node: one item of ``RayExecutor.imap``."""
     return fn(item, *shared)
+
+
+def _missing(paths: list[str]) -> list[str]:
+    """On a node: which of ``paths`` it does not have."""
+    return [p for p in paths if not os.path.exists(p)]
 
 
 def _probe(backend: str | None) -> tuple[str, str, str]:
@@ -195,6 +201,8 @@ class RayExecutor:
             ).remote(backend)
             for n in nodes
         }
+        self._nodes = {n["NodeManagerAddress"]: n["NodeID"] for n in nodes}
+        self._present: set[str] = set()
         for where, ref in refs.items():
             try:
                 host, version, problem = ray.get(ref, timeout=PROBE_TIMEOUT_S)
@@ -212,6 +220,31 @@ class RayExecutor:
             if problem:
                 raise ValueError(f"Ray node {where} ({host}): {problem}")
         return len(nodes)
+
+    def require_paths(self, paths: Iterable[str | os.PathLike[str] | None]) -> None:
+        """Every node must have these paths (the base folders tasks are copied from: a task names its
+        base by path); ValueError naming the node and a missing one."""
+        wanted = sorted({str(p) for p in paths if p} - self._present)
+        if not wanted:
+            return
+        probe = ray.remote(num_cpus=0, max_retries=0)(_missing)
+        listed = ray.put(wanted)
+        refs = {
+            where: probe.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)).remote(
+                listed
+            )
+            for where, node in self._nodes.items()
+        }
+        for where, ref in refs.items():
+            missing = ray.get(ref, timeout=PROBE_TIMEOUT_S)
+            if missing:
+                raise ValueError(
+                    f"Ray node {where} lacks {len(missing)} of the {len(wanted)} folders the tasks are copied "
+                    f"from, e.g. {missing[0]}: a task names its base folder by path, so install the package and "
+                    "Python at the same paths on every node, and keep mined or synthesized projects on a "
+                    "filesystem every node mounts at the same path (docs/distributed.md)"
+                )
+        self._present.update(wanted)
 
     def __reduce__(self) -> Any:
         # A config that travels to a node with a job carries this executor: there, jobs run locally.

@@ -102,6 +102,7 @@ async def evaluate(
     config.out.mkdir(parents=True, exist_ok=True)
     results_path = config.out / "results.jsonl"
     done = {(r["model"], r["task"], r["sample"]) for r in lenient_rows(results_path) if "model" in r}
+    config.executor.require_paths(t.base for t in tasks)
     results = JsonlAppender(results_path)
     out: list[Counts] = []
     try:

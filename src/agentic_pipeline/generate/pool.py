@@ -62,6 +62,9 @@ class LocalExecutor:
     async def call(self, key: str, fn: Callable[[], Awaitable[Any]], counts: Counts | None = None) -> Any:
         return await fn()
 
+    def require_paths(self, paths: Iterable[Any]) -> None:
+        """What the jobs read by path is here (the tasks' base folders)."""
+
     def imap(self, fn: Callable[..., Any], items: Iterable[Any], shared: tuple[Any, ...] = ()) -> Any:
         return (fn(item, *shared) for item in items)
 

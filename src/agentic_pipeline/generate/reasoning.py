@@ -536,6 +536,7 @@ async def _problem_solving(
     else:
         sources = await usable_sources(select_sources(all_sources(), config.split), config.backend)
     tasks = order(candidates("debugging", sources, standalone=False), config.seed, config.shard)
+    config.executor.require_paths(t.base for t in tasks)
     policy = config.executor.policy(teacher) if teacher.paid else None
 
     def write(result: tuple[ReasoningRecord | None, str]) -> Done | None:

@@ -98,6 +98,7 @@ async def _run_category(
         progress(counts)
     if counts.reached():
         return counts
+    config.executor.require_paths(t.base for t in tasks if t.id not in done)
     files, policy = RecordFiles(kept_path, rej_path), config.executor.policy(teacher)
     jobs = (
         Job(
