@@ -335,6 +335,9 @@ class RayExecutor:
                     handler = asyncio.create_task(self._answer(call, slot, key, messages, tools))
                     handlers.add(handler)
                     handler.add_done_callback(handlers.discard)
+        except Exception:  # the nodes' model calls would wait forever: say why the relay stopped
+            log.exception("the relay of the nodes' model calls to this process stopped")
+            raise
         finally:
             for handler in handlers:
                 handler.cancel()
