@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -83,6 +84,13 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200, help="Kept episodes per run.")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-ray-"))
+    try:
+        measure(args.count, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def measure(count: int, tmp: Path) -> None:
     cache = tmp / "cache"
     os.environ["AGENTIC_CACHE_DIR"] = str(cache)  # the driver's; the nodes get the same (shared_cache)
     tasks = shell_tasks(seeds=8) + config_tasks(seeds=8)
@@ -92,13 +100,13 @@ def main() -> None:
 
     valid = asyncio.run(warm())
     print(f"machine: {os.cpu_count()} cores ({platform.machine()}), shared with other work")
-    print(f"{len(tasks)} candidate tasks, {valid} valid; {args.count} kept episodes per run")
+    print(f"{len(tasks)} candidate tasks, {valid} valid; {count} kept episodes per run")
     times: dict[str, float] = {}
     outs: dict[str, Path] = {}
     for workers in (1, 2):
         name = f"local, {workers} at once"
         outs[name] = tmp / f"local{workers}"
-        times[name], kept = run(tasks, args.count, workers, LocalExecutor(), outs[name])
+        times[name], kept = run(tasks, count, workers, LocalExecutor(), outs[name])
         print(f"{name:<28} {times[name]:7.1f} s  {kept} kept  {times[name] / kept * 1000:7.1f} ms/episode")
 
     from ray_cluster import LocalCluster
@@ -112,7 +120,7 @@ def main() -> None:
         for workers in (1, 2):
             name = f"ray, {workers} worker process{'es' if workers > 1 else ''}"
             outs[name] = tmp / f"ray{workers}"
-            times[name], kept = run(tasks, args.count, workers, ray_ex, outs[name])
+            times[name], kept = run(tasks, count, workers, ray_ex, outs[name])
             print(
                 f"{name:<28} {times[name]:7.1f} s  {kept} kept  {times[name] / kept * 1000:7.1f} ms/episode"
             )
@@ -122,8 +130,8 @@ def main() -> None:
         times["ray, 1 worker process"],
         times["ray, 2 worker processes"],
     )
-    per_episode = local1 / args.count
-    overhead = (ray1 - local1) / args.count
+    per_episode = local1 / count
+    overhead = (ray1 - local1) / count
     print(f"episode (local, 1 at once): {per_episode * 1000:.1f} ms")
     print(
         f"Ray overhead per episode:   {overhead * 1000:.1f} ms = {overhead / per_episode:.1%} of an episode"

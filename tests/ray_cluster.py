@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -62,6 +63,7 @@ class LocalCluster:
         self, cpus: tuple[int, ...] = (1, 1), root: Path | None = None, shared_cache: Path | None = None
     ) -> None:
         self.cpus, self.shared_cache = cpus, shared_cache  # shared_cache: one task cache for all nodes
+        self._made_root = root is None  # a folder made here is removed at the end
         self.root = Path(tempfile.mkdtemp(prefix="rayt", dir="/tmp")) if root is None else root
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
@@ -143,3 +145,5 @@ class LocalCluster:
                 proc.wait(timeout=20)
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)  # whatever of this node's group is left
+        if self._made_root:
+            shutil.rmtree(self.root, ignore_errors=True)  # logs, sockets, the nodes' task caches
