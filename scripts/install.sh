@@ -20,7 +20,7 @@ PY=${PYTHON:-python3}
 .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 # torch first and pinned: a bare `torch` requirement would pull a multi-GB CUDA build on a CPU machine.
 .venv/bin/pip install -q ${TORCH_SPEC:-torch==2.13.0} 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/pip install -q -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/pip install -q -e ".[dev,ray]" 2>&1 | grep -v "^WARNING: Location" || true
 # DeepSpeed without prebuilt ops: its CPU Adam / ZeRO pieces compile on first use (~35 s, cached).
 DS_BUILD_OPS=0 .venv/bin/pip install -q "deepspeed==0.19.8" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import agentic_pipeline, torch, trl" >/dev/null

@@ -32,7 +32,14 @@ from rich.progress import (
 from rich.table import Table
 
 from agentic_pipeline.commands import app
-from agentic_pipeline.commands.options import ExitCode, TeacherOptions, grouped, open_teacher
+from agentic_pipeline.commands.options import (
+    ClusterOptions,
+    ExitCode,
+    TeacherOptions,
+    executor_for,
+    grouped,
+    open_teacher,
+)
 
 if TYPE_CHECKING:
     from agentic_pipeline.convert import Summary
@@ -245,6 +252,7 @@ def _print_notes(console: Console, summary: Summary) -> None:
 @grouped
 def convert(
     teacher: TeacherOptions,
+    cluster: ClusterOptions,
     inputs: Annotated[
         list[Path] | None,
         typer.Option("--input", "-i", help="A file or a folder (walked recursively); repeat for several."),
@@ -334,11 +342,13 @@ def convert(
         oasst_preferences=oasst_preferences,
     )
     if plan.teacher is None:
-        _convert(console, err, inputs, output, options)
+        with executor_for(cluster, None) as options.executor:  # --executor ray: chunks on the nodes
+            _convert(console, err, inputs, output, options)
         return
     # A missing key is an error before any work, not after the conversion.
     with open_teacher(teacher, expand_run_dir(output)) as opened:
-        summary = _convert(console, err, inputs, output, options)
+        with executor_for(cluster, None) as options.executor:
+            summary = _convert(console, err, inputs, output, options)
         _expand(console, err, plan, summary.outputs, output, opened)
     if opened.budget_reached:
         err.print(

@@ -17,11 +17,13 @@ import typer
 from agentic_pipeline.commands import app
 from agentic_pipeline.commands.options import (
     ClientOptions,
+    ClusterOptions,
     RunOptions,
     Shard,
     category_option,
     console,
     count_option,
+    executor_for,
     fail,
     grouped,
     open_teacher,
@@ -40,6 +42,7 @@ MODEL_HELP = (
 def evaluate(
     count: count_option("Held-out tasks to run every model on (split over the categories)."),
     run: RunOptions,
+    cluster: ClusterOptions,
     client: ClientOptions,
     model: Annotated[list[str], typer.Option("--model", "-m", help=MODEL_HELP)] = ["oracle"],  # noqa: B006
     category: category_option("coding, debugging, refactoring, devops, or all.") = "all",
@@ -92,8 +95,12 @@ def evaluate(
         if not tasks:
             fail(f"no valid task in the {split} split for {', '.join(categories)}")
         console().print(f"{len(tasks)} tasks x {samples} sample(s) x {len(models)} model(s)", highlight=False)
+        config.executor = stack.enter_context(executor_for(cluster, backend))
         with progress_bars(None, label_width=24) as progress:
-            asyncio.run(evaluate(config, tasks, teachers, progress))
+            try:
+                asyncio.run(evaluate(config, tasks, teachers, progress))
+            except ValueError as exc:  # a Ray node that lacks what the tasks need: the message says which
+                fail(str(exc))
     summary = summarize(out, models, samples)
     families = sorted({f for by in summary["models"].values() for f in by if f != "all"})
     typer.echo(markdown(summary, families, samples))

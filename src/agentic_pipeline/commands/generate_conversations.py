@@ -14,11 +14,13 @@ import typer
 
 from agentic_pipeline.commands import generate_app
 from agentic_pipeline.commands.options import (
+    ClusterOptions,
     RunOptions,
     Shard,
     TaskSplit,
     TeacherOptions,
     count_option,
+    executor_for,
     fail,
     finish,
     generation,
@@ -33,6 +35,7 @@ from agentic_pipeline.commands.options import (
 def conversations(
     count: count_option("Kept (fully verified) sessions wanted."),
     run: RunOptions,
+    cluster: ClusterOptions,
     teacher: TeacherOptions,
     out: out_option("conversations/coding_sessions.jsonl") = Path("data"),
     shard: Shard = "0/1",
@@ -70,7 +73,10 @@ def conversations(
             count=count, out=out, workers=run.workers, seed=run.seed, shard=shard_ij, turns=turns_lh, run=loop,
             split=split,
         )  # fmt: skip
-        with progress_bars(opened, label_width=16) as progress:
+        with (
+            executor_for(cluster, backend) as config.executor,
+            progress_bars(opened, label_width=16) as progress,
+        ):
             counts = asyncio.run(generate_sessions(config, opened, progress))
 
     def short(c) -> str:

@@ -17,10 +17,12 @@ import typer
 
 from agentic_pipeline.commands import generate_app
 from agentic_pipeline.commands.options import (
+    ClusterOptions,
     ExitCode,
     RunOptions,
     TeacherOptions,
     console,
+    executor_for,
     fail,
     generation,
     grouped,
@@ -56,6 +58,7 @@ def preferences(
         int, typer.Option("--count", "-n", min=1, help="Pairs to have in total, spread over the categories.")
     ],
     run: RunOptions,
+    cluster: ClusterOptions,
     teacher: TeacherOptions,
     category: Annotated[
         str, typer.Option("--category", "-c", help=f"One of {', '.join(CATEGORY_CHOICES)}.")
@@ -116,7 +119,7 @@ def preferences(
             backend=backend, samples=samples, cache=cache or default_cache(), trajectories=not no_trajectories,
             derived=not no_derived,
         )  # fmt: skip
-        with _bars() as progress:
+        with executor_for(cluster, backend) as config.executor, _bars() as progress:
             results = generate(config, progress, opened)
     _report(results, out)
     if opened.budget_reached:

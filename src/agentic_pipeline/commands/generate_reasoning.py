@@ -14,6 +14,7 @@ import typer
 
 from agentic_pipeline.commands import generate_app
 from agentic_pipeline.commands.options import (
+    ClusterOptions,
     ExitCode,
     RunOptions,
     Shard,
@@ -22,6 +23,7 @@ from agentic_pipeline.commands.options import (
     category_option,
     console,
     count_option,
+    executor_for,
     fail,
     finish,
     generation,
@@ -41,6 +43,7 @@ CATEGORY_HELP = (
 def reasoning(
     count: count_option("Kept records wanted (split over categories)."),
     run: RunOptions,
+    cluster: ClusterOptions,
     teacher: TeacherOptions,
     category: category_option(CATEGORY_HELP) = "problem_solving",
     out: out_option("reasoning/<category>.jsonl") = Path("data"),
@@ -82,7 +85,10 @@ def reasoning(
             count=count, categories=categories, out=out, workers=run.workers, seed=run.seed, shard=shard_ij,
             backend=backend, batch=batch, poll_seconds=poll_seconds, split=split,
         )  # fmt: skip
-        with progress_bars(opened, label_width=22) as progress:
+        with (
+            executor_for(cluster, backend) as config.executor,
+            progress_bars(opened, label_width=22) as progress,
+        ):
             results = asyncio.run(generate_reasoning(config, opened, progress))
     for refused in (r for r in results if r.refused):
         console().print(f"[yellow]{refused.refused}[/yellow]")

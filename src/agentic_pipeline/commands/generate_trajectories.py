@@ -20,6 +20,7 @@ import typer
 
 from agentic_pipeline.commands import generate_app
 from agentic_pipeline.commands.options import (
+    ClusterOptions,
     RunOptions,
     Shard,
     TaskSplit,
@@ -27,6 +28,7 @@ from agentic_pipeline.commands.options import (
     category_option,
     console,
     count_option,
+    executor_for,
     fail,
     finish,
     generation,
@@ -49,6 +51,7 @@ MORE_TASKS = (
 def trajectories(
     count: count_option("Kept (verified) trajectories wanted in total."),
     run: RunOptions,
+    cluster: ClusterOptions,
     teacher: TeacherOptions,
     category: category_option(CATEGORY_HELP) = "all",
     out: out_option("trajectories/<category>_tasks.jsonl") = Path("data"),
@@ -98,7 +101,10 @@ def trajectories(
             count=count, categories=categories, out=out, workers=run.workers, seed=run.seed,
             shard=shard_ij, run=loop, tasks=tasks, split=split,
         )  # fmt: skip
-        with progress_bars(opened, label_width=12) as progress:
+        with (
+            executor_for(cluster, backend) as config.executor,
+            progress_bars(opened, label_width=12) as progress,
+        ):
             results = asyncio.run(generate(config, opened, progress))
 
     def short(c) -> str:

@@ -191,6 +191,50 @@ class RunOptions:
         return sandbox_backend(self.unsafe_subprocess)
 
 
+@dataclass(kw_only=True)
+class ClusterOptions:
+    """Where the jobs run: here, or as Ray tasks on a cluster's nodes (docs/distributed.md)."""
+
+    executor: Annotated[
+        Literal["local", "ray"],
+        typer.Option(
+            "--executor",
+            help="local: jobs run here (default). ray: each job (episode, session, grounded item, "
+            "measurement, chunk) runs as a Ray task on a node of a Ray cluster, in that node's sandbox; this "
+            "process alone writes the records, the resume state and the cost ledger, and makes every model "
+            "call (one rate limit and budget for the cluster). --workers is then the jobs in flight across "
+            "the cluster (docs/distributed.md).",
+        ),
+    ] = "local"
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            help="--executor ray: the cluster's address (HOST:6379 of `ray start --head`); default: "
+            "RAY_ADDRESS, or a new Ray instance on this machine.",
+        ),
+    ] = None
+
+
+@contextmanager
+def executor_for(cluster: ClusterOptions, backend: str | None) -> Iterator[Any]:
+    """The run's executor (``--executor``), closed at the end; a cluster that can't run jobs exits 2."""
+    from agentic_pipeline.generate.pool import make_executor
+
+    if cluster.ray_address is not None and cluster.executor != "ray":
+        fail("--ray-address is an option of --executor ray")
+    try:
+        executor = make_executor(cluster.executor, cluster.ray_address, backend)
+    except ValueError as exc:
+        fail(str(exc))
+    except ConnectionError as exc:  # no cluster at --ray-address
+        fail(f"--ray-address {cluster.ray_address}: {exc}")
+    try:
+        yield executor
+    finally:
+        executor.close()
+
+
 Shard = Annotated[str, typer.Option("--shard", help="i/N: this machine takes the i-th of N disjoint shares.")]
 # The choices of agentic_pipeline.tasks.split.CHOICES (a test keeps the two the same).
 TaskSplit = Annotated[
@@ -361,7 +405,8 @@ def summary_line(counts: Counts, invalid: str = "candidates not valid tasks") ->
         f"{counts.name}: {counts.kept}/{counts.target} kept ({counts.new_kept} new), "
         f"{counts.rejected} rejected, {counts.invalid} {invalid}"
     )
-    return line + (f", {counts.errors} crashed (see the log)" if counts.errors else "")
+    line += f", {counts.errors} crashed (see the log)" if counts.errors else ""
+    return line + (f", {counts.retried} run again after their worker died" if counts.retried else "")
 
 
 def finish(

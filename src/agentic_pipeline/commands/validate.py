@@ -25,6 +25,7 @@ from typing import Literal
 import typer
 
 from agentic_pipeline.commands import app
+from agentic_pipeline.commands.options import ClusterOptions, executor_for
 
 MAX_FINDINGS_SHOWN = 20
 
@@ -153,6 +154,18 @@ def validate(
         help="What the folder holds: train data (default: a record of a held-out eval source is an "
         "eval_contamination error), eval data (a record of a train source is an error) or all (no check).",
     ),
+    executor: Literal["local", "ray"] = typer.Option(
+        "local",
+        "--executor",
+        help="local: worker processes here (default). ray: the chunks are validated as Ray tasks on a Ray "
+        "cluster's nodes (this process reads them and sends their bytes: the nodes need no access to the "
+        "data); the same report (docs/distributed.md).",
+    ),
+    ray_address: str | None = typer.Option(
+        None,
+        "--ray-address",
+        help="--executor ray: the cluster's HOST:PORT (default: RAY_ADDRESS or a new one).",
+    ),
     strict_grounding: bool = typer.Option(
         False,
         "--strict-grounding",
@@ -199,13 +212,17 @@ def validate(
         strict_grounding=strict_grounding,
         split=split,
     )
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        transient=True,
-    ) as progress:
+    cluster = ClusterOptions(executor=executor, ray_address=ray_address)
+    with (
+        executor_for(cluster, None) as options.executor,
+        Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+        ) as progress,
+    ):
         task = progress.add_task("validating", total=None)
         report = run_validation(
             options, lambda done, total: progress.update(task, completed=done, total=total)

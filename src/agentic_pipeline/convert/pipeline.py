@@ -6,7 +6,10 @@ and write everything that can't be converted to ``<output>/rejected/convert.json
 line and reason. The report counts, per file, the records that kept tool calls and the rows with
 tool calls that were lost, the reject reasons by kind, and for OASST data the replies each choice
 of paths keeps. Big JSON Lines files are split into byte ranges converted by a process pool;
-results are consumed in order, so the output is the same whatever the number of processes.
+results are consumed in order, so the output is the same whatever the number of processes. With
+``--executor ray`` (``Options.executor``) the chunks are converted on a Ray cluster's nodes instead:
+the driver reads each byte range and sends it (the nodes need no access to the input), and writes
+the results in the same order, so the output is byte for byte the local one.
 Outputs are written to temporary files and moved into place at the end: an interrupted run leaves
 the previous outputs as they were.
 """
@@ -399,10 +402,15 @@ def convert_lines(ctx: Ctx, data: bytes, first_line: int, at_end: bool) -> Batch
 
 
 def convert_chunk(task: tuple[Ctx, Path, int, int, int, bool]) -> Packed:
-    cpu = time.process_time()
     ctx, path, start, end, first_line, at_end = task
-    data = readers.read_range(path, start, end)
-    bom = start == 0 and data.startswith(readers.BOM)
+    return convert_data((ctx, readers.read_range(path, start, end), start == 0, first_line, at_end))
+
+
+def convert_data(task: tuple[Ctx, bytes, bool, int, bool]) -> Packed:
+    """Convert one chunk's bytes (``first``: it starts the file, where a BOM may be)."""
+    cpu = time.process_time()
+    ctx, data, first, first_line, at_end = task
+    bom = first and data.startswith(readers.BOM)
     batch = convert_lines(ctx, data[len(readers.BOM) :] if bom else data, first_line, at_end)
     if bom:
         batch.notes["UTF-8 BOM removed"] += 1
@@ -560,6 +568,7 @@ class Options:
     chunk_bytes: int = 8 << 20
     oasst_paths: str = "top"  # top: the best-ranked path of each tree; all: every root-to-leaf path
     oasst_preferences: bool = False  # pairs from ranked sibling replies, to ../preferences/
+    executor: Any = None  # --executor ray: JSONL chunks converted on a Ray cluster (generate.distributed)
 
 
 class Converter:
@@ -627,6 +636,14 @@ class Converter:
         chunks = readers.plan_chunks(job.path, self.options.chunk_bytes)
         size = job.path.stat().st_size
         tasks = [(ctx, job.path, s, e, line, e == size) for s, e, line in chunks]
+        if self.options.executor is not None and self.options.executor.name == "ray":
+            sent = (
+                (ctx, readers.read_range(p, s, e), s == 0, line, end) for ctx, p, s, e, line, end in tasks
+            )
+            for task, batch in zip(tasks, self.options.executor.imap(convert_data, sent), strict=True):
+                self.writer.add(report, batch)
+                self.progress(task[3] - task[2])
+            return
         parallel = len(tasks) > 1 and self.options.workers > 1 and not self._pool_broken
         results = self.pool().map(convert_chunk, tasks) if parallel else map(convert_chunk, tasks)
         done = 0

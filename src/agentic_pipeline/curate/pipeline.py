@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,8 @@ class Options:
     # What the folder holds: train data (records of eval-split sources are errors), eval data (records
     # of train sources are), or all (no split check).
     split: str = "train"
+    # --executor ray: chunks validated on a Ray cluster's nodes (generate.distributed); None: here.
+    executor: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -368,7 +371,43 @@ class _Merge:
         ]
 
 
+_NODE_WORKER: tuple[Options, _Worker] | None = None
+
+
+def process_elsewhere(item: tuple[str, int, bytes], options: Options, benchmark: np.ndarray) -> ChunkResult:
+    """On a node of a Ray cluster: validate one chunk's bytes (``(file, first line, data)``), written to
+    a temporary copy of the file's place under the data directory; one ``_Worker`` per process, as here."""
+    global _NODE_WORKER
+    rel, first_line, data = item
+    with tempfile.TemporaryDirectory(prefix="agentic-validate-") as tmp:
+        here = replace(options, data_dir=Path(tmp), executor=None)
+        if _NODE_WORKER is None or _NODE_WORKER[0] != replace(here, data_dir=Path(".")):
+            _NODE_WORKER = (replace(here, data_dir=Path(".")), _Worker(here, benchmark))
+        worker = _NODE_WORKER[1]
+        worker.options = here
+        path = Path(tmp) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return worker.process(Chunk(path, 0, len(data), first_line))
+
+
+def _sent(chunks: list[Chunk], data_dir: Path) -> Iterator[tuple[str, int, bytes]]:
+    for chunk in chunks:
+        with chunk.path.open("rb") as f:
+            f.seek(chunk.start)
+            data = f.read(chunk.end - chunk.start)
+        yield str(chunk.path.relative_to(data_dir)), chunk.first_line, data
+
+
 def _results(chunks: list[Chunk], options: Options, benchmark: np.ndarray) -> Iterator[ChunkResult]:
+    if options.executor is not None and options.executor.name == "ray":
+        # The driver reads each chunk and sends its bytes (the nodes need no access to the data); the
+        # results come back in order, so the report is the one a local run writes.
+        remote = replace(options, executor=None)
+        yield from options.executor.imap(
+            process_elsewhere, _sent(chunks, options.data_dir), (remote, benchmark)
+        )
+        return
     workers = options.workers or os.cpu_count() or 1
     if workers <= 1 or len(chunks) <= 1:
         worker = _Worker(options, benchmark)

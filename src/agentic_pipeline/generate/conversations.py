@@ -44,7 +44,7 @@ from typing import Any
 
 from agentic_pipeline import __version__
 from agentic_pipeline.agent import Episode, RunConfig
-from agentic_pipeline.generate.pool import Counts, Done, Job, ProgressFn, RecordFiles, RunnerConfig, fill
+from agentic_pipeline.generate.pool import Counts, Job, ProgressFn, RecordFiles, RunnerConfig, fill
 from agentic_pipeline.generate.trajectories import order
 from agentic_pipeline.jsonl import done_task_ids, settled_task_ids
 from agentic_pipeline.layout import data_file, rejected_file
@@ -496,14 +496,16 @@ async def generate_sessions(
         progress(counts)
     if counts.reached():
         return counts
-    policy = teacher.policy()
-
-    async def session(plan: SessionPlan) -> Done:
-        return files.write(await run_session(plan, by_name[plan.first.source], policy, config))
-
+    config.executor.require_paths([s.root for s in sources] + [t.base for ts in pools.values() for t in ts])
+    policy = config.executor.policy(teacher)
     plans = (plan_session(t, pools, config, teacher.name) for t in firsts)
     jobs = (
-        Job(p.key, partial(session, p), partial(task_is_valid, p.first, run.backend))
+        Job(
+            p.key,
+            partial(run_session, p, by_name[p.first.source], policy, config),  # here or on a Ray node
+            partial(task_is_valid, p.first, run.backend),
+            write=files.write,
+        )
         for p in plans
         if p.key not in done
     )
@@ -515,4 +517,5 @@ async def generate_sessions(
             teacher=teacher,
             max_attempts=config.max_sessions,
             progress=progress,
+            executor=config.executor,
         )

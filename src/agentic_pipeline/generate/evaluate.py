@@ -102,6 +102,7 @@ async def evaluate(
     config.out.mkdir(parents=True, exist_ok=True)
     results_path = config.out / "results.jsonl"
     done = {(r["model"], r["task"], r["sample"]) for r in lenient_rows(results_path) if "model" in r}
+    config.executor.require_paths(t.base for t in tasks)
     results = JsonlAppender(results_path)
     out: list[Counts] = []
     try:
@@ -110,20 +111,19 @@ async def evaluate(
             counts = Counts(model, None, skipped=len(finished))
             if progress:
                 progress(counts)
-            policy = teacher.policy()
+            policy = config.executor.policy(teacher)
             path = config.out / "trajectories" / f"{slug(model)}.jsonl"
             written = {r.get("id") for r in lenient_rows(path)}  # a kill between the two appends: not twice
             trajectories = JsonlAppender(path)
 
-            async def episode(
+            def write(
                 task: Task,
                 sample: int,
+                record: Any,
                 model: str = model,
-                policy: Any = policy,
                 trajectories: Any = trajectories,
                 written: set[Any] = written,
             ) -> Done:
-                record = await run_episode(task, policy, config.run)
                 obj = dump_record(record)
                 obj["id"] = f"{record.id}-s{sample}"  # one record per sample
                 obj["metadata"]["eval_sample"] = sample
@@ -133,14 +133,25 @@ async def evaluate(
                 return Done(obj["id"], bool(record.outcome.verified))
 
             jobs = (
-                Job(f"eval:{model}:{t.id}:{k}", partial(episode, t, k))
+                Job(
+                    f"eval:{model}:{t.id}:{k}",
+                    partial(run_episode, t, policy, config.run),  # here or on a Ray node
+                    write=partial(write, t, k),
+                )
                 for t in tasks
                 for k in range(config.samples)
                 if (model, t.id, k) not in done
             )
             try:
                 out.append(
-                    await fill(counts, jobs, workers=config.workers, teacher=teacher, progress=progress)
+                    await fill(
+                        counts,
+                        jobs,
+                        workers=config.workers,
+                        teacher=teacher,
+                        progress=progress,
+                        executor=config.executor,
+                    )
                 )
             finally:
                 trajectories.close()

@@ -13,6 +13,14 @@ durably itself (kept or rejected, one whole line) and returns ``Done``. The pool
 - **A broken job never stops a days-long run.** An exception is logged with the job's key and
   counted in ``errors`` (the job is not marked finished, so a resumed run tries it again);
   ``max_consecutive_errors`` ends the run (``aborted``) when the teacher is plainly down.
+
+Where a job runs is the run's **executor** (``RunnerConfig.executor``, ``--executor local|ray``). A
+job that splits its work from its writing (``Job.write``) can run anywhere: ``LocalExecutor`` awaits it
+here; ``generate.distributed.RayExecutor`` runs the check and the work as Ray tasks on a cluster's
+nodes and hands the result back, and ``write`` runs here, in the driver, which alone owns the output
+files, the resume state and the cost ledger. Policies come from ``executor.policy(teacher)``: the
+teacher's own here; on Ray, one whose model calls are sent back to the driver and made there (one
+rate limiter, one ledger, one budget for the whole cluster).
 """
 
 from __future__ import annotations
@@ -20,7 +28,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,10 +37,58 @@ from typing import Any
 from agentic_pipeline.agent import TaskSetupError
 from agentic_pipeline.jsonl import JsonlAppender, trim_torn_tail
 from agentic_pipeline.llm.secrets import redact
+from agentic_pipeline.policies.base import Policy
 from agentic_pipeline.records import dump_record
 from agentic_pipeline.teacher import Teacher
 
 log = logging.getLogger(__name__)
+
+EXECUTORS = ("local", "ray")
+
+
+class LocalExecutor:
+    """Jobs run here, in this process's event loop (the default)."""
+
+    name = "local"
+
+    def policy(self, teacher: Teacher, **overrides: Any) -> Policy:
+        """The policy a job's work uses: the teacher's own."""
+        return teacher.policy(**overrides)
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        yield
+
+    async def call(self, key: str, fn: Callable[[], Awaitable[Any]], counts: Counts | None = None) -> Any:
+        return await fn()
+
+    def require_paths(self, paths: Iterable[Any]) -> None:
+        """What the jobs read by path is here (the tasks' base folders)."""
+
+    def imap(self, fn: Callable[..., Any], items: Iterable[Any], shared: tuple[Any, ...] = ()) -> Any:
+        return (fn(item, *shared) for item in items)
+
+    def close(self) -> None:
+        pass
+
+
+def make_executor(name: str = "local", address: str | None = None, backend: str | None = None) -> Any:
+    """``--executor``: ``local`` or ``ray`` (connected to the cluster at ``address``; without one, to the
+    cluster ``RAY_ADDRESS`` names or a new one on this machine). ``backend``: each node's sandbox is
+    checked before any job is sent (ValueError naming the node that can't run jobs)."""
+    if name == "local":
+        return LocalExecutor()
+    if name != "ray":
+        raise ValueError(f"--executor {name!r}: expected one of {', '.join(EXECUTORS)}")
+    if address is not None and not address.strip():
+        raise ValueError("--ray-address is empty")
+    try:
+        from agentic_pipeline.generate.distributed import RayExecutor
+    except ImportError as exc:
+        raise ValueError(
+            f"--executor ray needs Ray ({exc}): pip install 'agentic-pipeline[ray]' on every node"
+        ) from None
+    return RayExecutor(address, backend=backend)
 
 
 @dataclass(kw_only=True)
@@ -45,6 +102,7 @@ class RunnerConfig:
     seed: int = 0
     shard: tuple[int, int] = (0, 1)  # (i, N): this machine's share of the work (``--shard i/N``)
     split: str = "train"  # ``--split``: train (default), eval or all; see agentic_pipeline.tasks.split
+    executor: Any = field(default_factory=LocalExecutor)  # where jobs run (``--executor``)
 
 
 @dataclass
@@ -65,6 +123,7 @@ class Counts:
     budget_stopped: bool = False  # --max-cost-usd reached: no new job was started
     aborted: bool = False  # max_consecutive_errors in a row
     last_error: str = ""
+    retried: int = 0  # jobs run again after the worker running them died (counted once)
     started: float = field(default_factory=time.monotonic)
 
     @property
@@ -90,9 +149,15 @@ class Done:
 
 @dataclass
 class Job:
+    """One unit of work. Without ``write``, ``run`` writes the record itself and returns ``Done`` (None:
+    not a valid task after all); it always runs here. With ``write``, ``run`` only produces the result
+    (module-level functions and their ``partial``s: on Ray it is pickled and run on another node, and
+    so is ``check``) and ``write(result)`` writes it here, returning ``Done`` or None."""
+
     key: str  # the episode id a paid teacher's requests are booked to
-    run: Callable[[], Awaitable[Done | None]]  # writes the record; None: not a valid task after all
+    run: Callable[[], Awaitable[Any]]
     check: Callable[[], Awaitable[bool]] | None = None  # is the candidate a valid task
+    write: Callable[[Any], Done | None] | None = None
 
 
 ProgressFn = Callable[[Counts], None]
@@ -107,8 +172,27 @@ async def fill(
     max_attempts: int | None = None,
     max_consecutive_errors: int | None = None,
     progress: ProgressFn | None = None,
+    executor: Any = None,
 ) -> Counts:
-    """Run ``jobs``, ``workers`` at once, until ``counts.kept`` reaches ``counts.target``."""
+    """Run ``jobs``, ``workers`` at once, until ``counts.kept`` reaches ``counts.target``; jobs with a
+    ``write`` run on ``executor`` (default: here)."""
+    executor = executor or LocalExecutor()
+    async with executor.running():
+        return await _fill(
+            counts, jobs, workers, teacher, max_attempts, max_consecutive_errors, progress, executor
+        )
+
+
+async def _fill(
+    counts: Counts,
+    jobs: Iterable[Job],
+    workers: int,
+    teacher: Teacher | None,
+    max_attempts: int | None,
+    max_consecutive_errors: int | None,
+    progress: ProgressFn | None,
+    executor: Any,
+) -> Counts:
     source = iter(jobs)
     changed = asyncio.Event()
     consecutive = 0
@@ -132,7 +216,12 @@ async def fill(
             if job is None:
                 return
             try:
-                valid = job.check is None or await job.check()
+                if job.check is None:
+                    valid = True
+                elif job.write is None:
+                    valid = await job.check()
+                else:
+                    valid = await executor.call(job.key, job.check, counts)
             except Exception:  # a broken candidate must not stop the run
                 log.exception("checking %s failed", job.key)
                 counts.errors += 1
@@ -146,10 +235,10 @@ async def fill(
             counts.inflight += 1
             try:
                 if teacher is None:
-                    done = await job.run()
+                    done = await _run(job, executor, counts)
                 else:
                     with teacher.episode(job.key):
-                        done = await job.run()
+                        done = await _run(job, executor, counts)
             except TaskSetupError as exc:
                 log.warning("%s", exc)
                 counts.invalid += 1
@@ -183,6 +272,13 @@ async def fill(
     if progress:
         progress(counts)
     return counts
+
+
+async def _run(job: Job, executor: Any, counts: Counts) -> Done | None:
+    if job.write is None:
+        return await job.run()
+    result = await executor.call(job.key, job.run, counts)
+    return job.write(result)
 
 
 def _count(counts: Counts, done: Done) -> None:

@@ -76,6 +76,7 @@ class PrefConfig:
     problems: list[str] | None = None  # restrict to these problem names (tests, benchmarks)
     derived: bool = True  # code_quality: also the shipped best variants with lint smells added
     trajectories: bool = True
+    executor: Any = None  # --executor ray: candidates measured on a Ray cluster's nodes (None: here)
 
 
 # ``--dry-run``: one sample is one request: the task prompt and tools, ~600 tokens of code back.
@@ -145,14 +146,16 @@ def judge_problem(
     threshold: float,
     pool: ThreadPoolExecutor,
     extra: list[tuple[Candidate, str | None]] | None = None,
+    executor: Any = None,
 ) -> JudgedProblem:
-    """Measure every candidate (in parallel) and judge every claimed pair, plus teacher samples."""
+    """Measure every candidate (in parallel: threads here, or a Ray ``executor``'s nodes) and judge
+    every claimed pair, plus teacher samples."""
     extra = extra or []
     candidates = list(problem.candidates) + [c for c, _ in extra]
     measured = dict(
         zip(
             [c.digest for c in candidates],
-            pool.map(lambda c: measurer.measure(problem, c), candidates),
+            measurer.measure_all(problem, candidates, pool, executor),
             strict=True,
         )
     )
@@ -221,7 +224,14 @@ class CatalogPairs:
         extra: list[tuple[Candidate, str | None]] = []
         if self.policy is not None and not problem.claims:  # derived problems repeat a shipped task
             extra = self._sampled(problem)
-        return judge_problem(problem, self.measurer, self.config.min_margin[self.category], self.pool, extra)
+        return judge_problem(
+            problem,
+            self.measurer,
+            self.config.min_margin[self.category],
+            self.pool,
+            extra,
+            self.config.executor,
+        )
 
     def _sampled(self, problem: Problem) -> list[tuple[Candidate, str | None]]:
         """The teacher's samples for ``problem``: stored ones are free; new ones are one episode of the

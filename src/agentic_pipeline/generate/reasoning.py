@@ -536,14 +536,20 @@ async def _problem_solving(
     else:
         sources = await usable_sources(select_sources(all_sources(), config.split), config.backend)
     tasks = order(candidates("debugging", sources, standalone=False), config.seed, config.shard)
-    policy = teacher.policy() if teacher.paid else None
+    config.executor.require_paths(t.base for t in tasks)
+    policy = config.executor.policy(teacher) if teacher.paid else None
 
-    async def item(task: Task) -> Done | None:
-        record, why = await problem_solving_item(task, config.seed, config.backend, policy)
+    def write(result: tuple[ReasoningRecord | None, str]) -> Done | None:
+        record, why = result
         return None if record is None else files.write(record, why)
 
     jobs = (
-        Job(t.id, partial(item, t), partial(task_is_valid, t, config.backend))
+        Job(
+            t.id,
+            partial(problem_solving_item, t, config.seed, config.backend, policy),  # here or on a Ray node
+            partial(task_is_valid, t, config.backend),
+            write=write,
+        )
         for t in tasks
         if t.id not in done
     )
@@ -555,6 +561,7 @@ async def _problem_solving(
             teacher=teacher,
             max_attempts=config.max_items,
             progress=progress,
+            executor=config.executor,
         )
     return counts
 

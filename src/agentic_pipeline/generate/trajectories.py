@@ -115,19 +115,26 @@ async def _run_category(
         progress(counts)
     if counts.reached():
         return counts
-    files, policy = RecordFiles(kept_path, rej_path), teacher.policy()
+    config.executor.require_paths(t.base for t in tasks if t.id not in done)
+    files, policy = RecordFiles(kept_path, rej_path), config.executor.policy(teacher)
 
-    async def episode(task: Task) -> Done:
-        record = await run_episode(task, policy, config.run)
+    def write(record: Any) -> Done:
         return files.write(record, unfinished(record))
 
     jobs = (
-        Job(t.id, partial(episode, t), partial(task_is_valid, t, config.run.backend))
+        Job(
+            t.id,
+            partial(run_episode, t, policy, config.run),  # here, or on a node of a Ray cluster
+            partial(task_is_valid, t, config.run.backend),
+            write=write,  # always here
+        )
         for t in tasks
         if t.id not in done
     )
     with files:
-        return await fill(counts, jobs, workers=config.workers, teacher=teacher, progress=progress)
+        return await fill(
+            counts, jobs, workers=config.workers, teacher=teacher, progress=progress, executor=config.executor
+        )
 
 
 async def generate(

@@ -17,10 +17,16 @@ Static analyzers read the code on the host (they never execute it); everything t
 candidate code runs in the sandbox. Results are cached by (problem, code, tests, tool versions), on
 disk when a cache file is given, so a resumed run does not measure again; a cached timing is still a
 measurement, stamped with when it was taken.
+
+``measure_all`` measures a problem's candidates at once: in threads here, or, with ``--executor ray``,
+as Ray tasks on the cluster's nodes (the driver keeps the cache). Timed candidates (efficiency) are
+always measured here, one timing at a time: a node running several jobs at once would time them
+against each other, and timings from different machines would not compare.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import importlib.metadata
 import json
@@ -36,7 +42,8 @@ import threading
 import time
 import warnings
 from collections import Counter
-from functools import cache
+from concurrent.futures import Executor
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +235,34 @@ class Measurer:
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        measurement = self._measure(problem, candidate)
+        return self._store(key, self._measure(problem, candidate))
+
+    def measure_all(
+        self, problem: Problem, candidates: list[Candidate], pool: Executor, executor: Any = None
+    ) -> list[dict[str, Any]]:
+        """Every candidate's measurement, in ``pool``'s threads, or those not cached on the nodes of a
+        Ray ``executor`` (``generate.distributed``); timed (efficiency) ones always here."""
+        if executor is None or executor.name == "local" or problem.category == "efficiency":
+            return list(pool.map(lambda c: self.measure(problem, c), candidates))
+        with self._lock:
+            todo = {self._key(problem, c): c for c in candidates if self._key(problem, c) not in self._cache}
+
+        async def on_the_nodes() -> list[dict[str, Any]]:
+            return await asyncio.gather(
+                *(
+                    executor.call(
+                        f"measure:{key[:16]}",
+                        partial(measure_elsewhere, self.backend, self.limits, problem, c),
+                    )
+                    for key, c in todo.items()
+                )
+            )
+
+        for key, measurement in zip(todo, asyncio.run(on_the_nodes()), strict=True):
+            self._store(key, measurement)
+        return [self.measure(problem, c) for c in candidates]  # all known now
+
+    def _store(self, key: str, measurement: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             self._cache[key] = measurement
             if self.cache_file:
@@ -311,3 +345,10 @@ class Measurer:
             "growth_exponent": growth_exponent(points),
             "budget_s": TIMING_BUDGET_S,
         }
+
+
+async def measure_elsewhere(
+    backend: str, limits: Limits, problem: Problem, candidate: Candidate
+) -> dict[str, Any]:
+    """On a node of a Ray cluster: one candidate's measurement (the driver caches it)."""
+    return Measurer(None, backend=backend, limits=limits)._measure(problem, candidate)
