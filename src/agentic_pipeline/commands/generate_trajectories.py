@@ -72,6 +72,15 @@ def trajectories(
             "--tasks", help="JSONL of tasks (from `agentic tasks mine`) instead of the built-in sources."
         ),
     ] = None,
+    max_episodes: Annotated[
+        int | None,
+        typer.Option(
+            "--max-episodes",
+            min=1,
+            help="Episodes per category at most, kept or rejected (a bound on time and teacher cost); "
+            "default: until --count is kept or no task is left.",
+        ),
+    ] = None,
 ) -> None:
     """Run the agent loop on verified tasks and write the trajectories whose verifier passed."""
     from agentic_pipeline.agent import RunConfig
@@ -99,7 +108,7 @@ def trajectories(
         )
         config = GenerateConfig(
             count=count, categories=categories, out=out, workers=run.workers, seed=run.seed,
-            shard=shard_ij, run=loop, tasks=tasks, split=split,
+            shard=shard_ij, run=loop, tasks=tasks, split=split, max_episodes=max_episodes,
         )  # fmt: skip
         with (
             executor_for(cluster, backend) as config.executor,

@@ -50,6 +50,7 @@ class GenerateConfig(RunnerConfig):
     categories: list[str]
     run: RunConfig = field(default_factory=RunConfig)
     tasks: list[Task] | None = None  # from --tasks FILE; None: the built-in sources
+    max_episodes: int | None = None  # per category, kept or rejected; None: until count or no task left
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -133,7 +134,13 @@ async def _run_category(
     )
     with files:
         return await fill(
-            counts, jobs, workers=config.workers, teacher=teacher, progress=progress, executor=config.executor
+            counts,
+            jobs,
+            workers=config.workers,
+            teacher=teacher,
+            progress=progress,
+            executor=config.executor,
+            max_attempts=config.max_episodes,
         )
 
 
