@@ -286,9 +286,9 @@ def test_source_that_skips_the_failing_tests_does_not_pass_the_verifier(project:
     task = next(
         t
         for t in debugging_tasks(project)
-        if (t.solution.facts.get("function") or "").count(".") <= 1 and asyncio.run(task_is_valid(t))
+        if (t.solution.facts.function or "").count(".") <= 1 and asyncio.run(task_is_valid(t))
     )
-    rel, target = task.patches[0].path, task.solution.facts["function"]
+    rel, target = task.patches[0].path, task.solution.facts.function
     epilogue = f"import pytest as _pytest\n\n\ndef _later(*args, **kwargs):\n    _pytest.skip('later')\n\n\n{target} = _later\n"
     record = asyncio.run(
         run_episode(task, WriteFiles({rel: task.start_text(rel) + "\n" + epilogue}), RunConfig())
