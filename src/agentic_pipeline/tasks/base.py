@@ -91,7 +91,10 @@ class Verifier:
 @dataclass
 class Solution:
     """What the oracle knows. ``kind`` picks its plan; ``facts`` (the kind's record in
-    ``agentic_pipeline.tasks.facts``, or ``None``) feed its thoughts, never its observations."""
+    ``agentic_pipeline.tasks.facts``, or ``None``) feed its thoughts, never its observations.
+
+    ``edits`` are listed in the order they apply (an empty ``old``: the whole file), then
+    ``commands`` run: the reference solution that ``agentic_pipeline.tasks.validity`` checks."""
 
     kind: str
     edits: list[Edit] = field(default_factory=list)

@@ -18,7 +18,7 @@ from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks, 
 from agentic_pipeline.tasks.sources import CodeSource, all_sources, cache_dir
 
 # Bump when a builder changes what it produces, so memoized lists are rebuilt.
-BUILDER_VERSION = "12"
+BUILDER_VERSION = "13"
 
 SourceBuilder = Callable[[CodeSource], list[Task]]
 

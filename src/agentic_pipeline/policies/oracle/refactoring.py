@@ -209,7 +209,7 @@ def plan_extract(c: Ctx) -> PlanGen:
         start_line=max(1, lo),
         end_line=hi,
     )
-    helper_edit, g_edit, f_edit = c.task.solution.edits  # in the order they apply: g, f, helper
+    g_edit, f_edit, helper_edit = c.task.solution.edits
     thought = c.say(
         "Lines {fa}-{fb} of `{f}` and {ga}-{gb} of `{g}` are the same {n} checks (starting with `{first}`). They only "
         "read arguments, so they can move into `{h}` unchanged.",

@@ -189,10 +189,11 @@ def _extract_task(src, rel, text, tree, cls, f, g, module_names) -> Task | None:
         ),
         solution=Solution(
             kind="extract",
+            # In the order they apply: g's block, f's block, then the helper.
             edits=[
-                Edit(rel, *minimal_edit(t2, t3)),
                 Edit(rel, *minimal_edit(text, t1)),
                 Edit(rel, *minimal_edit(t1, t2)),
+                Edit(rel, *minimal_edit(t2, t3)),
             ],
             facts=ExtractFacts(
                 path=rel,
