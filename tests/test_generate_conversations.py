@@ -135,9 +135,14 @@ def test_follow_ups_change_the_workspace_and_say_so(tmp_path: Path) -> None:
 
 def test_a_follow_up_with_several_stubs_names_each_function() -> None:
     from agentic_pipeline.generate.conversations import follow_message, session_pools
+    from agentic_pipeline.tasks.facts import ImplementManyFacts
 
     (src,) = source()
-    multi = next(t for t in session_pools([src])["coding"] if len(t.solution.facts.get("functions", [])) == 3)
+    multi = next(
+        t
+        for t in session_pools([src])["coding"]
+        if isinstance(t.solution.facts, ImplementManyFacts) and len(t.solution.facts.functions) == 3
+    )
     message = follow_message(multi, "", random.Random(0))
-    assert all(f"`{name}`" in message for name in multi.solution.facts["functions"])
+    assert all(f"`{name}`" in message for name in multi.solution.facts.functions)
     assert " and `" in message and "them" in message and "` and `" not in message.split(" and `")[0]

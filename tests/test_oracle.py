@@ -85,9 +85,13 @@ def test_every_kind_of_task_the_builders_make_has_an_oracle_plan(task_cache) -> 
     from agentic_pipeline.policies.oracle import PLANS
     from agentic_pipeline.tasks.base import FAMILIES
     from agentic_pipeline.tasks.catalog import candidates
+    from agentic_pipeline.tasks.facts import FACTS
     from agentic_pipeline.tasks.sources import project_sources
 
     sources = project_sources()[:3]
     kinds = {t.solution.kind for family in FAMILIES for t in candidates(family, sources)}
     assert {"fix", "implement", "rename", "merge", "patch"} <= kinds  # the builders really ran
     assert kinds - {"none"} <= set(PLANS), sorted(kinds - set(PLANS))
+    # Every kind with a typed record of facts has a plan that reads it, and no plan lacks its record
+    # (tests/test_task_facts.py shows the builders make every kind of FACTS).
+    assert set(PLANS) == set(FACTS), sorted(set(PLANS) ^ set(FACTS))

@@ -13,7 +13,7 @@ from agentic_pipeline.agent import RunConfig, run_episode
 from agentic_pipeline.policies.base import PolicyResponse
 from agentic_pipeline.policies.oracle import OraclePolicy
 from agentic_pipeline.records import parse_record
-from agentic_pipeline.tasks.base import Task
+from agentic_pipeline.tasks.base import Edit, Task
 from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks
 from agentic_pipeline.tasks.devops import devops_source_tasks
 from agentic_pipeline.tasks.devops_templates import config_tasks, pin_tasks, shell_tasks
@@ -286,9 +286,9 @@ def test_source_that_skips_the_failing_tests_does_not_pass_the_verifier(project:
     task = next(
         t
         for t in debugging_tasks(project)
-        if (t.solution.facts.get("function") or "").count(".") <= 1 and asyncio.run(task_is_valid(t))
+        if (t.solution.facts.function or "").count(".") <= 1 and asyncio.run(task_is_valid(t))
     )
-    rel, target = task.patches[0].path, task.solution.facts["function"]
+    rel, target = task.patches[0].path, task.solution.facts.function
     epilogue = f"import pytest as _pytest\n\n\ndef _later(*args, **kwargs):\n    _pytest.skip('later')\n\n\n{target} = _later\n"
     record = asyncio.run(
         run_episode(task, WriteFiles({rel: task.start_text(rel) + "\n" + epilogue}), RunConfig())
@@ -326,3 +326,29 @@ def test_a_git_task_is_valid_only_when_its_tests_really_fail_at_head(project: Co
     assert task.meta["fails_at_start"] == project.test_cmd
     missed = dataclasses.replace(task, meta={**task.meta, "fails_at_start": "true"})  # exits 0: no failure
     assert not asyncio.run(task_is_valid(missed))
+
+
+@pytest.mark.parametrize(
+    ("build", "reference"),
+    [
+        (debugging_tasks, "a fix that changes nothing"),
+        (coding_tasks, "a fix that changes nothing"),
+        (refactoring_tasks, "a fix that changes nothing"),
+        (debugging_tasks, "an edit that does not apply"),
+    ],
+    ids=["debugging", "coding", "refactoring", "not-applying"],
+)
+def test_a_task_whose_reference_solution_fails_its_verifier_is_not_valid(
+    project: CodeSource, build, reference: str
+) -> None:
+    """The reference solution must pass the task's own verifier: a fix that does not fix is no task
+    (the oracle would be rejected on it, late, in a long run); the same task with its real reference is."""
+    import dataclasses
+
+    task = first_valid([t for t in build(project) if t.solution.edits])
+    e = task.solution.edits[0]
+    edit = Edit(e.path, e.old, e.old) if "nothing" in reference else Edit(e.path, "no such text\n", e.new)
+    broken = dataclasses.replace(task, solution=dataclasses.replace(task.solution, edits=[edit]))
+    assert broken.content_hash() == task.content_hash()  # same workspace and verifier: only the reference
+    assert not asyncio.run(task_is_valid(broken))
+    assert asyncio.run(task_is_valid(task))

@@ -31,14 +31,14 @@ def multi(project: CodeSource) -> list[Task]:
 def test_patches_apply_in_order_and_the_solution_undoes_them_exactly(multi: list[Task], project) -> None:
     assert {t.meta["functions"] for t in multi} == {2, 3}
     for task in multi:
-        rel = task.solution.facts["path"]
+        rel = task.solution.facts.path
         original = project.read(rel)
         text = original
         for patch in task.patches:  # each old text is unique in the file as it is at that point
             text = apply_edit(text, patch)
         assert text == task.start_text(rel)
         shown = text.splitlines()
-        for name, line in zip(task.solution.facts["functions"], task.solution.facts["lines"], strict=True):
+        for name, line in zip(task.solution.facts.functions, task.solution.facts.lines, strict=True):
             assert re.match(rf"\s*(async\s+)?def {re.escape(name.rpartition('.')[2])}\(", shown[line - 1])
         n = task.meta["functions"]
         assert text.count("raise NotImplementedError") == original.count("raise NotImplementedError") + n
@@ -62,7 +62,7 @@ def test_ids_are_deterministic_and_distinct_from_single_stub_ids(multi: list[Tas
 def test_every_instruction_names_each_function_and_the_test_command(multi: list[Task], project) -> None:
     for task in multi:
         named = re.findall(r"`([^`]+)`", task.instruction)
-        assert set(task.solution.facts["functions"]) <= set(named), task.instruction
+        assert set(task.solution.facts.functions) <= set(named), task.instruction
         assert project.test_cmd in named
     assert len({re.sub(r"`[^`]*`|\S+\.py", "", t.instruction) for t in multi}) >= 4  # varied phrasings
 
@@ -71,7 +71,7 @@ def test_caps_hold_per_file_and_related_functions_come_first() -> None:
     sources = project_sources() + stdlib_sources(("fractions",))
     for src in sources:
         stdlib = src.kind == "stdlib"
-        counts = Counter((t.solution.facts["path"], t.meta["functions"]) for t in cf.multi_coding_tasks(src))
+        counts = Counter((t.solution.facts.path, t.meta["functions"]) for t in cf.multi_coding_tasks(src))
         for (_, size), n in counts.items():
             cap = {
                 2: (cf.PAIRS_PER_FILE, cf.STDLIB_PAIRS_PER_FILE),
@@ -105,7 +105,7 @@ def test_a_multi_stub_task_is_valid_and_the_oracle_solves_it(project: CodeSource
         for m in record.messages
         if m.role == "tool" and calls[m.tool_call_id].function.name == "read_file"
     ]
-    names = task.solution.facts["functions"]
+    names = task.solution.facts.functions
     assert len(reads) == len(names)
     for shown, name in zip(reads, names, strict=True):
         text = [ln.split("\t", 1)[1] for ln in shown.splitlines() if "\t" in ln]

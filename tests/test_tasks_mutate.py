@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 from agentic_pipeline.tasks.base import Check, Edit, Solution, Task, Verifier, task_id
+from agentic_pipeline.tasks.facts import FixFacts
 from agentic_pipeline.tasks.mutate import OPERATORS, minimal_edit, mutants, sample, stubs
 from agentic_pipeline.tasks.predicates import constant_extracted, is_dataclass, renamed
 
@@ -85,7 +86,11 @@ def test_task_round_trips_and_ids_are_deterministic(tmp_path: Path) -> None:
         base=None,
         files={"pkg/m.py": "x = 1\n"},
         verifier=Verifier(test_cmd="true", pinned={"t.py": "ok"}, checks=[Check("command", "c", cmd="true")]),
-        solution=Solution(kind="fix", edits=[Edit("pkg/m.py", "x = 1\n", "x = 2\n")], facts={"line": 1}),
+        solution=Solution(
+            kind="fix",
+            edits=[Edit("pkg/m.py", "x = 1\n", "x = 2\n")],
+            facts=FixFacts(path="pkg/m.py", line=1, function=None, bug="x = 1 instead of x = 2"),
+        ),
     )
     assert task.id == task_id("project:x", "debugging", "m.py:3:op:abc")
     assert task.id != task_id("project:x", "debugging", "m.py:3:op:abc", seed=1)

@@ -16,6 +16,7 @@ from agentic_pipeline.policies.base import PolicyResponse
 from agentic_pipeline.policies.oracle import OraclePolicy
 from agentic_pipeline.records import parse_record
 from agentic_pipeline.tasks.base import Task
+from agentic_pipeline.tasks.facts import FstringFacts
 from agentic_pipeline.tasks.predicates import PREDICATES
 from agentic_pipeline.tasks.refactoring import (
     comprehension_tasks,
@@ -147,7 +148,7 @@ def _source(kind: str) -> tuple[CodeSource, list[Task]]:
     src = projects.get(fallback) or stdlib_sources((fallback,))[0]
     tasks = build(src)
     if kind == "fstring":  # one whose text the tests compare (error messages often go unchecked)
-        tasks = [t for t in tasks if t.solution.facts["function"] == "Fraction.__str__"]
+        tasks = [t for t in tasks if t.solution.facts.function == "Fraction.__str__"]
     return src, tasks
 
 
@@ -187,7 +188,7 @@ def test_new_refactorings_are_valid_solved_and_checked(kind: str, tmp_path: Path
     src, tasks = _source(kind)
     task = _first_valid(tasks)
     assert task.meta["refactor"] == kind and task.verifier.checks[0].kind == "ast"
-    path = task.solution.facts["path"]
+    path = task.solution.facts.path
 
     # The predicate rejects the starting code and accepts the solution.
     shutil.copytree(src.root, tmp_path / "ws")
@@ -207,7 +208,8 @@ def test_new_refactorings_are_valid_solved_and_checked(kind: str, tmp_path: Path
     tools = [c.function.name for m in record.messages if m.tool_calls for c in m.tool_calls]
     assert tools[:3] == ["bash", "read_file", "edit_file"] and tools[-1] == "finish"
     thought = record.messages[6].content  # the one that edits
-    assert str(task.solution.facts.get("line") or task.solution.facts["lines"][0]) in thought
+    facts = task.solution.facts
+    assert str(facts.lines[0] if isinstance(facts, FstringFacts) else facts.line) in thought
 
     # Doing nothing fails (the shape is wrong); so does a change of shape that breaks behaviour.
     idle = asyncio.run(run_episode(task, Scripted(path, []), RunConfig()))
@@ -225,6 +227,6 @@ def _broken(kind: str, new: str, task: Task) -> str:
         end = new.rindex("]")
         return new[:end] + " if False" + new[end:]  # still a comprehension, now always empty
     if kind == "enumerate":
-        seq = task.solution.facts["seq"]
+        seq = task.solution.facts.seq
         return new.replace(f"enumerate({seq})", f"enumerate({seq}, 1)")  # indexes shifted by one
     return re.sub(r"""\bf(['"])""", r"f\1x", new, count=1)  # the f-string renders one character more

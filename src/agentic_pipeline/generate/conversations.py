@@ -56,6 +56,7 @@ from agentic_pipeline.records import SCHEMA_VERSION, ConversationRecord, Outcome
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, apply_edit
 from agentic_pipeline.tasks.catalog import candidates
+from agentic_pipeline.tasks.facts import ImplementFacts, ImplementManyFacts
 from agentic_pipeline.tasks.sources import CodeSource, project_sources
 from agentic_pipeline.tasks.split import check_split, select_sources
 from agentic_pipeline.tasks.validity import cached_validity, task_is_valid, usable_sources
@@ -205,9 +206,9 @@ def follow_message(task: Task, output: str, rng: random.Random, seen: set[str] |
             cmd=cmd,
             out=_tail(output),
         )
-    if task.family == "coding" and len(task.solution.facts.get("functions", [])) > 1:
+    if isinstance(task.solution.facts, ImplementManyFacts):
         f = task.solution.facts
-        names = [f"`{n}`" for n in f["functions"]]
+        names = [f"`{n}`" for n in f.functions]
         return _pick(
             rng,
             seen=seen,
@@ -219,11 +220,11 @@ def follow_message(task: Task, output: str, rng: random.Random, seen: set[str] |
                 "{funcs} in {file} are only stubs now. Can you implement them? Done means `{cmd}` passes.",
             ),
             funcs=", ".join(names[:-1]) + " and " + names[-1],
-            file=f["path"],
+            file=f.path,
             cmd=cmd,
         )
     if task.family == "coding":
-        f = task.solution.facts
+        f = task.solution.facts_as(ImplementFacts)
         return _pick(
             rng,
             seen=seen,
@@ -234,8 +235,8 @@ def follow_message(task: Task, output: str, rng: random.Random, seen: set[str] |
                 "say what it must do, and `{cmd}` must pass.",
                 "`{func}` in {file} is only a stub now. Can you implement it? Done means `{cmd}` passes.",
             ),
-            func=f["function"],
-            file=f["path"],
+            func=f.function,
+            file=f.path,
             cmd=cmd,
         )
     if task.family == "devops":

@@ -53,6 +53,7 @@ from agentic_pipeline.records import (
 from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, apply_edit
 from agentic_pipeline.tasks.catalog import candidates
+from agentic_pipeline.tasks.facts import FixFacts
 from agentic_pipeline.tasks.sources import CodeSource, all_sources
 from agentic_pipeline.tasks.split import check_split, select_sources
 from agentic_pipeline.tasks.validity import task_is_valid, usable_sources
@@ -215,7 +216,7 @@ def first_error(output: str) -> str | None:
 
 
 def _evidence_steps(g: Grounding, rng: random.Random) -> list[str]:
-    t, f = g.task, g.task.solution.facts
+    t, f = g.task, g.task.solution.facts_as(FixFacts)
     shown = _output_tail(g.output)  # the answer cites only what the user's message shows of the run
     rep = parse_tests(shown)
     rep.error = first_error(shown)
@@ -236,7 +237,7 @@ def _evidence_steps(g: Grounding, rng: random.Random) -> list[str]:
             + (f" and reports `{clip(rep.error, 140)}`." if rep.error else ".")
         )
     frames = rep.frames_in(g.path)
-    func = f.get("function")
+    func = f.function
     if frames:
         fpath, fline, fname = frames[-1]
         steps.append(

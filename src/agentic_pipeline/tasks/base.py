@@ -21,9 +21,12 @@ import json
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from agentic_pipeline.tasks.facts import Facts, facts_from_dict
 from agentic_pipeline.tasks.split import Split, split_of
+
+F = TypeVar("F", bound=Facts)
 
 FAMILIES = ("coding", "debugging", "refactoring", "devops")
 
@@ -87,12 +90,23 @@ class Verifier:
 
 @dataclass
 class Solution:
-    """What the oracle knows. ``kind`` picks its plan; ``facts`` feed its thoughts (never its observations)."""
+    """What the oracle knows. ``kind`` picks its plan; ``facts`` (the kind's record in
+    ``agentic_pipeline.tasks.facts``, or ``None``) feed its thoughts, never its observations.
+
+    ``edits`` are listed in the order they apply (an empty ``old``: the whole file), then
+    ``commands`` run: the reference solution that ``agentic_pipeline.tasks.validity`` checks."""
 
     kind: str
     edits: list[Edit] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: Facts | None = None
+
+    def facts_as(self, cls: type[F]) -> F:
+        """``facts``, checked to be the record ``cls``: a plan or builder handed another kind's task
+        fails here, naming both, instead of on a missing attribute later."""
+        if not isinstance(self.facts, cls):
+            raise TypeError(f"a {self.kind!r} solution holds {type(self.facts).__name__}, not {cls.__name__}")
+        return self.facts
 
 
 @dataclass
@@ -143,16 +157,22 @@ class Task:
         return text
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        facts = self.solution.facts
+        out["solution"]["facts"] = facts.to_dict() if facts is not None else {}
+        return out
 
     @classmethod
     def from_dict(cls, obj: dict[str, Any]) -> Task:
+        """The task of a ``to_dict`` object; a malformed one raises ``KeyError``, ``TypeError`` or
+        ``ValueError`` (the facts of its solution kind, see ``agentic_pipeline.tasks.facts``)."""
         obj = dict(obj)
         ver = dict(obj["verifier"])
         ver["checks"] = [Check(**c) for c in ver.get("checks", [])]
         obj["verifier"] = Verifier(**ver)
         sol = dict(obj["solution"])
         sol["edits"] = [Edit(**e) for e in sol.get("edits", [])]
+        sol["facts"] = facts_from_dict(sol["kind"], sol.get("facts") or {})
         obj["solution"] = Solution(**sol)
         obj["patches"] = [Edit(**e) for e in obj.get("patches", [])]
         return cls(**obj)

@@ -18,7 +18,7 @@ from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks, 
 from agentic_pipeline.tasks.sources import CodeSource, all_sources, cache_dir
 
 # Bump when a builder changes what it produces, so memoized lists are rebuilt.
-BUILDER_VERSION = "12"
+BUILDER_VERSION = "13"
 
 SourceBuilder = Callable[[CodeSource], list[Task]]
 
@@ -57,7 +57,7 @@ def source_tasks(src: CodeSource, family: str) -> list[Task]:
     if path.exists():
         try:
             return [Task.from_dict(json.loads(line)) for line in path.read_text().splitlines() if line]
-        except (json.JSONDecodeError, TypeError, KeyError):
+        except (json.JSONDecodeError, TypeError, KeyError, ValueError):
             pass  # a stale or torn memo is rebuilt below
     tasks = [t for build in _builders()[family] for t in build(src)]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,7 +93,7 @@ def load_task_file(path: Path) -> list[Task]:
             continue
         try:
             out.append(Task.from_dict(json.loads(line)))
-        except (json.JSONDecodeError, TypeError, KeyError) as exc:
+        except (json.JSONDecodeError, TypeError, KeyError, ValueError) as exc:
             raise ValueError(f"{path}:{n}: not a task record ({exc})") from None
     return out
 

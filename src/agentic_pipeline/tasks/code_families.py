@@ -11,6 +11,7 @@ import random
 import re
 
 from agentic_pipeline.tasks.base import Edit, Solution, Task, Verifier, task_id
+from agentic_pipeline.tasks.facts import FixFacts, ImplementFacts, ImplementManyFacts
 from agentic_pipeline.tasks.mutate import Stub, minimal_edit, mutants, sample, stubs
 from agentic_pipeline.tasks.sources import CodeSource
 
@@ -63,7 +64,7 @@ def _broken_task(
     family: str,
     instruction: str,
     kind: str,
-    facts: dict,
+    facts: FixFacts | ImplementFacts,
     meta: dict,
 ) -> Task:
     """A task whose workspace is ``src`` with ``rel`` changed to ``broken``; the fix restores ``original``."""
@@ -77,7 +78,7 @@ def _broken_task(
         files={},
         patches=[Edit(rel, *minimal_edit(original, broken))],
         verifier=Verifier(test_cmd=src.test_cmd, pin_base=src.pinned_tests()),
-        solution=Solution(kind=kind, edits=[Edit(rel, old, new)], facts={"path": rel, **facts}),
+        solution=Solution(kind=kind, edits=[Edit(rel, old, new)], facts=facts),
         check_cmd=src.test_cmd,
         meta=meta,
     )
@@ -93,7 +94,7 @@ def debugging_tasks(src: CodeSource, per_file: int | None = None) -> list[Task]:
             tid = task_id(src.name, "debugging", m.key)
             rng = rng_for(tid, "phrase")
             instruction = rng.choice(_DEBUG_PHRASES).format(what=_what(src), cmd=src.test_cmd, file=rel)
-            facts = {"line": m.line, "function": m.function, "bug": m.description}
+            facts = FixFacts(path=rel, line=m.line, function=m.function, bug=m.description)
             meta = {"operator": m.operator, "mutation": m.key}
             out.append(
                 _broken_task(src, rel, original, m.mutated, tid, "debugging", instruction, "fix", facts, meta)
@@ -109,7 +110,7 @@ def coding_tasks(src: CodeSource) -> list[Task]:
             tid = task_id(src.name, "coding", f"{rel}:{s.function}")
             rng = rng_for(tid, "phrase")
             instruction = rng.choice(_CODING_PHRASES).format(func=s.function, file=rel, cmd=src.test_cmd)
-            facts = {"line": s.line, "function": s.function}
+            facts = ImplementFacts(path=rel, line=s.line, function=s.function)
             out.append(
                 _broken_task(
                     src,
@@ -257,13 +258,9 @@ def multi_stub_task(src: CodeSource, rel: str, original: str, group: list[Stub])
         all=_NUMBERS[len(names)][1],
     )
     # "function" is the display form for consumers that quote one name in backticks ("`{function}`").
-    facts = {
-        "path": rel,
-        "functions": names,
-        "lines": lines,
-        "line": lines[0],
-        "function": "` and `".join(names),
-    }
+    facts = ImplementManyFacts(
+        path=rel, functions=names, lines=lines, line=lines[0], function="` and `".join(names)
+    )
     return Task(
         id=tid,
         family="coding",

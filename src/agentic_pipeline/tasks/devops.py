@@ -22,6 +22,7 @@ import shlex
 
 from agentic_pipeline.tasks.base import Check, Edit, Solution, Task, Verifier, task_id
 from agentic_pipeline.tasks.code_families import debugging_tasks, rng_for
+from agentic_pipeline.tasks.facts import BisectFacts, FixFacts, MergeFacts, PatchFacts, RevertFacts
 from agentic_pipeline.tasks.sources import CodeSource
 
 GIT_IDENTITY = (
@@ -76,8 +77,8 @@ def _single_line_mutants(src: CodeSource) -> list[Task]:
 
 def _commentable(src: CodeSource, t: Task) -> bool:
     """The bug's line ends a statement (or a one-line compound header), so a trailing comment is safe."""
-    rel = t.solution.facts["path"]
-    line = t.solution.facts["line"]
+    f = t.solution.facts_as(FixFacts)
+    rel, line = f.path, f.line
     tree = ast.parse(src.read(rel))
     for node in ast.walk(tree):
         if isinstance(node, ast.stmt) and node.lineno == line:
@@ -93,15 +94,15 @@ def _slug(fn: str | None) -> str:
 
 
 def merge_task(src: CodeSource, bug: Task) -> Task:
-    f = bug.solution.facts
-    rel, edit = f["path"], bug.solution.edits[0]
+    f = bug.solution.facts_as(FixFacts)
+    rel, edit = f.path, bug.solution.edits[0]
     buggy, original = bug.start_text(rel), src.read(rel)
     rng = rng_for(bug.id, "merge")
     comment = rng.choice(_COMMENTS)
     bad_line, good_line = edit.old.rstrip("\n"), edit.new.rstrip("\n")
     feature_text = buggy.replace(edit.old, f"{bad_line}  {comment}\n", 1)
-    branch = f"feature/{_slug(f.get('function'))}-notes"
-    fix_msg = f"Fix {f.get('function') or rel}"
+    branch = f"feature/{_slug(f.function)}-notes"
+    fix_msg = f"Fix {f.function or rel}"
     setup = [
         "\n".join(
             [
@@ -110,7 +111,7 @@ def merge_task(src: CodeSource, bug: Task) -> Task:
                 f"cp /tmp/stage/feature/{rel} {rel}",
                 "cp /tmp/stage/NOTES.md NOTES.md",
                 "git add -A",
-                _commit(f"Document {f.get('function') or rel}", 2),
+                _commit(f"Document {f.function or rel}", 2),
                 "git checkout -q main",
                 f"cp /tmp/stage/main/{rel} {rel}",
                 "git add -A",
@@ -122,7 +123,7 @@ def merge_task(src: CodeSource, bug: Task) -> Task:
         rel: buggy,
         f"{STAGE}/feature/{rel}": feature_text,
         f"{STAGE}/main/{rel}": original,
-        f"{STAGE}/NOTES.md": f"# Notes\n\n`{f.get('function') or rel}` is covered by the test suite.\n",
+        f"{STAGE}/NOTES.md": f"# Notes\n\n`{f.function or rel}` is covered by the test suite.\n",
     }
     resolved = f"{good_line}  {comment}\n"
     block = f"<<<<<<< HEAD\n{good_line}\n=======\n{bad_line}  {comment}\n>>>>>>> {branch}\n"
@@ -156,7 +157,7 @@ def merge_task(src: CodeSource, bug: Task) -> Task:
         solution=Solution(
             kind="merge",
             edits=[Edit(rel, block, resolved)],
-            facts={"path": rel, "branch": branch, "function": f.get("function"), "fix": fix_msg},
+            facts=MergeFacts(path=rel, branch=branch, function=f.function, fix=fix_msg),
         ),
         setup=setup,
         check_cmd=src.test_cmd,
@@ -177,16 +178,16 @@ def _history(doc_commits: list[tuple[str, str, str]], day0: int) -> tuple[list[s
     return cmds, files
 
 
-def _bad_subject(f: dict, rng) -> str:
-    target = f.get("function") or f["path"]
+def _bad_subject(f: FixFacts, rng) -> str:
+    target = f.function or f.path
     return rng.choice(
         (f"Simplify {target}", f"Tidy up {target}", f"Refactor {target}", f"Small cleanup in {target}")
     )
 
 
 def revert_task(src: CodeSource, bug: Task) -> Task:
-    f = bug.solution.facts
-    rel = f["path"]
+    f = bug.solution.facts_as(FixFacts)
+    rel = f.path
     rng = rng_for(bug.id, "revert")
     docs = rng.sample(_DOC_COMMITS, 3)
     subject = _bad_subject(f, rng)
@@ -230,9 +231,7 @@ def revert_task(src: CodeSource, bug: Task) -> Task:
             pin_base=src.pinned_tests(),
             checks=checks,
         ),
-        solution=Solution(
-            kind="revert", facts={"path": rel, "subject": subject, "function": f.get("function")}
-        ),
+        solution=Solution(kind="revert", facts=RevertFacts(path=rel, subject=subject, function=f.function)),
         setup=setup,
         check_cmd=src.test_cmd,
         # The instruction says the tests are red: a mutant they miss would make the task a guess.
@@ -285,12 +284,12 @@ def _comment_commits(src: CodeSource, avoid: tuple[str, int], rng, n: int) -> li
 
 
 def bisect_task(src: CodeSource, bug: Task) -> Task | None:
-    f = bug.solution.facts
-    rel = f["path"]
+    f = bug.solution.facts_as(FixFacts)
+    rel = f.path
     rng = rng_for(bug.id, "bisect")
     subject = _bad_subject(f, rng)
     docs = rng.sample(_DOC_COMMITS, 4)
-    code = _comment_commits(src, (rel, f["line"]), rng, 2)
+    code = _comment_commits(src, (rel, f.line), rng, 2)
     steps: list[tuple[str, ...]] = [("doc", *d) for d in docs] + [("code", *c) for c in code]
     rng.shuffle(steps)
     bad_at = rng.randrange(1, len(steps))
@@ -356,7 +355,9 @@ def bisect_task(src: CodeSource, bug: Task) -> Task | None:
             pinned={".verify/check_bisect.py": checker},
             checks=[Check("command", "first_bad_commit", cmd="python .verify/check_bisect.py")],
         ),
-        solution=Solution(kind="bisect", facts={"path": rel, "subject": subject, "commits": len(steps) + 1}),
+        solution=Solution(
+            kind="bisect", facts=BisectFacts(path=rel, subject=subject, commits=len(steps) + 1)
+        ),
         setup=setup,
         check_cmd=src.test_cmd,
         # "fail at HEAD" must be true: a mutant the tests miss would make this task unanswerable.
@@ -446,12 +447,12 @@ def make_tasks(src: CodeSource) -> list[Task]:
                 solution=Solution(
                     kind="patch",
                     edits=[Edit("Makefile", "", new_text)],
-                    facts={
-                        "file": "Makefile",
-                        "diagnosis": f"The Makefile only has `help`. I'll add a `{target}` target whose recipe {what.format(cmd=src.test_cmd)} (recipe lines start with a tab), and list it in .PHONY.",
-                        "summary": f"Added a `{target}` target to the Makefile; `make {target}` works.",
-                        "pkg": pkg_dir,
-                    },
+                    facts=PatchFacts(
+                        file="Makefile",
+                        diagnosis=f"The Makefile only has `help`. I'll add a `{target}` target whose recipe {what.format(cmd=src.test_cmd)} (recipe lines start with a tab), and list it in .PHONY.",
+                        summary=f"Added a `{target}` target to the Makefile; `make {target}` works.",
+                        pkg=pkg_dir,
+                    ),
                 ),
                 check_cmd=f"make {target}",
                 meta={"devops": "make", "target": target},

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from agentic_pipeline.tasks.base import Check, Edit, Solution, Task, Verifier, task_id
 from agentic_pipeline.tasks.code_families import rng_for
+from agentic_pipeline.tasks.facts import PatchFacts, PinsFacts
 from agentic_pipeline.tasks.mutate import minimal_edit
 
 SEEDS = 4
@@ -315,7 +316,7 @@ def _patch_task(
         solution=Solution(
             kind="patch",
             edits=[Edit(target, old, new)],
-            facts={"file": target, "diagnosis": diagnosis, "summary": summary},
+            facts=PatchFacts(file=target, diagnosis=diagnosis, summary=summary),
         ),
         check_cmd=check_cmd,
         meta=meta,
@@ -664,7 +665,7 @@ def pin_tasks(count: int = 24) -> list[Task]:
                 solution=Solution(
                     kind="pins",
                     edits=[Edit("requirements.txt", "", "\n".join(good) + "\n")],
-                    facts={"pins": good},
+                    facts=PinsFacts(pins=good),
                 ),
                 check_cmd="python check_pins.py",
                 meta={"devops": "pins"},

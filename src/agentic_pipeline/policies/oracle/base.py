@@ -8,11 +8,12 @@ import random
 import re
 from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from agentic_pipeline.grounding import code_refs
 from agentic_pipeline.policies.observe import clip, parse_tests
 from agentic_pipeline.tasks.base import Edit, Task
+from agentic_pipeline.tasks.facts import Facts
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Action:
 
 
 PlanGen = Generator[Action, str, None]
+F = TypeVar("F", bound=Facts)
 
 
 class Ctx:
@@ -30,9 +32,12 @@ class Ctx:
 
     def __init__(self, task: Task, seed: int, context: list[str] | None = None) -> None:
         self.task = task
-        self.facts = task.solution.facts
         self._rng = random.Random(int(hashlib.sha256(f"{task.id}\x00{seed}".encode()).hexdigest()[:16], 16))
         self.seen: list[str] = list(context or [task.instruction])  # system/user text, then observations
+
+    def facts_as(self, cls: type[F]) -> F:
+        """The task's facts as the record ``cls`` of its kind (``agentic_pipeline.tasks.facts``)."""
+        return self.task.solution.facts_as(cls)
 
     def observe(self, observation: str) -> None:
         self.seen.append(observation)

@@ -17,11 +17,12 @@ from agentic_pipeline.policies.oracle.base import (
     tests_thought,
     verify_and_finish,
 )
+from agentic_pipeline.tasks.facts import ImplementFacts, ImplementManyFacts
 
 
 def plan_implement(c: Ctx) -> PlanGen:
     """Coding: run the tests, read the stub and its docstring, write the body, re-run, finish."""
-    t, f = c.task, c.facts
+    t, f = c.task, c.facts_as(ImplementFacts)
     edit = t.solution.edits[0]
     stubbed = t.start_text(edit.path)
     raise_line, _, _ = changed_line(stubbed, edit)
@@ -34,7 +35,7 @@ def plan_implement(c: Ctx) -> PlanGen:
             "Let me see the current state of the tests first.",
             "I'll run the tests to see which ones depend on `{fn}`.",
             "Running the test suite before touching anything.",
-            fn=f["function"],
+            fn=f.function,
         ),
     )
     thought = tests_thought(c, out)
@@ -43,8 +44,8 @@ def plan_implement(c: Ctx) -> PlanGen:
             " They hit the NotImplementedError of the stub.",
             " As expected, the stub's NotImplementedError shows up.",
         )
-    thought += c.say(" Let me read `{fn}`.", " Now the stub itself.", fn=f["function"])
-    out = yield c.act(thought, "read_file", path=edit.path, start_line=f["line"], end_line=raise_line + 1)
+    thought += c.say(" Let me read `{fn}`.", " Now the stub itself.", fn=f.function)
+    out = yield c.act(thought, "read_file", path=edit.path, start_line=f.line, end_line=raise_line + 1)
     doc = _docstring_from(out)
     if doc:
         thought = c.say(
@@ -64,7 +65,7 @@ def plan_implement(c: Ctx) -> PlanGen:
         yield c.act("The edit did not apply.", "finish", summary=f"Could not write the body: {clip(out)}")
         return
     n = len(edit.new.splitlines()) - len(edit.old.splitlines()) + 1
-    yield from verify_and_finish(c, f"Implemented `{f['function']}` in {edit.path} ({n} lines).")
+    yield from verify_and_finish(c, f"Implemented `{f.function}` in {edit.path} ({n} lines).")
 
 
 def _docstring_from(observation: str) -> str | None:
@@ -95,11 +96,11 @@ def _stubs_in_traceback(out: str, path: str, names: list[str], spans: list[tuple
 def plan_implement_many(c: Ctx) -> PlanGen:
     """Coding, several stubs in one file: run the tests, then read and write each body in file order,
     maybe check in between, re-run, finish. Line numbers follow the file as the earlier edits left it."""
-    t, f = c.task, c.facts
-    path, names = f["path"], f["functions"]
+    t, f = c.task, c.facts_as(ImplementManyFacts)
+    path, names = f.path, f.functions
     listed = quoted(names)
     # spans[j]: where stub j is now; an edit shifts every stub below it (edits go in file order).
-    spans = _stub_spans(t.start_text(path), f["lines"])
+    spans = _stub_spans(t.start_text(path), f.lines)
     out = yield run_check(
         c,
         c.say(

@@ -20,6 +20,7 @@ from agentic_pipeline.policies.oracle.base import (
     tests_thought,
     verify_and_finish,
 )
+from agentic_pipeline.tasks.facts import FixFacts
 
 # ----------------------------------------------------------------------------- plans
 
@@ -76,7 +77,7 @@ def _suspect_the_test(c: Ctx, thought: str, failed: str) -> Generator[Action, st
 
 def plan_fix(c: Ctx) -> PlanGen:
     """Debugging: run the tests, locate the code, read it, fix it, re-run, finish."""
-    t, f = c.task, c.facts
+    t, f = c.task, c.facts_as(FixFacts)
     edit = t.solution.edits[0]
     buggy = t.start_text(edit.path)
     line, old_line, new_line = changed_line(buggy, edit)
@@ -94,7 +95,7 @@ def plan_fix(c: Ctx) -> PlanGen:
     )
     thought = tests_thought(c, out)
     frames = parse_tests(out).frames_in(edit.path)
-    func = f.get("function")
+    func = f.function
     failed = parse_tests(out).failed
     if failed and c.chance(0.3):
         thought = yield from _suspect_the_test(c, thought, failed[0])

@@ -6,13 +6,14 @@ import re
 
 from agentic_pipeline.policies.observe import clip, find_hash, parse_tests
 from agentic_pipeline.policies.oracle.base import Ctx, PlanGen, run_check, tests_thought
+from agentic_pipeline.tasks.facts import MergeFacts, PatchFacts, PinsFacts, RevertFacts
 
 # ----------------------------------------------------------------------------- devops
 
 
 def plan_merge(c: Ctx) -> PlanGen:
-    f = c.facts
-    branch, edit = f["branch"], c.task.solution.edits[0]
+    f = c.facts_as(MergeFacts)
+    branch, edit = f.branch, c.task.solution.edits[0]
     out = yield c.act(
         c.say("Let me look at the branches and their history first.", "First, the state of the repository."),
         "bash",
@@ -54,7 +55,7 @@ def plan_merge(c: Ctx) -> PlanGen:
         "Both sides touched the same line: HEAD carries the fix (`{ours}`), the branch a comment. Resolution: the "
         "fixed line with the comment.",
         ours=clip(ours, 100),
-        fix=f["fix"],
+        fix=f.fix,
         b=branch,
     )
     out = yield c.act(thought, "edit_file", path=edit.path, old_str=edit.old, new_str=edit.new)
@@ -90,14 +91,14 @@ def plan_merge(c: Ctx) -> PlanGen:
 
 
 def plan_revert(c: Ctx) -> PlanGen:
-    f = c.facts
+    f = c.facts_as(RevertFacts)
     out = yield run_check(c, c.say("First, confirm the tests fail.", "Running the tests to see the failure."))
     thought = tests_thought(c, out) + c.say(
         " Now the recent history, with the files each commit touched.",
         " Let me see which commits changed what.",
     )
     out = yield c.act(thought, "bash", command="git log --oneline --stat")
-    sha = find_hash(out, f["subject"])
+    sha = find_hash(out, f.subject)
     if sha is None:
         yield c.act("I can't find the commit.", "finish", summary="Could not identify the bad commit.")
         return
@@ -106,8 +107,8 @@ def plan_revert(c: Ctx) -> PlanGen:
             'Apart from the initial import, only {sha} "{subj}" changed code ({path}); the others are docs. Let me see its diff.',
             '{sha} ("{subj}") is the only later commit touching {path}. Inspecting it.',
             sha=sha,
-            subj=f["subject"],
-            path=f["path"],
+            subj=f.subject,
+            path=f.path,
         ),
         "bash",
         command=f"git show {sha}",
@@ -129,7 +130,7 @@ def plan_revert(c: Ctx) -> PlanGen:
     yield c.act(
         c.say("Fixed.", "Green again.") if rep.passed else "Still failing.",
         "finish",
-        summary=f'Reverted {sha} ("{f["subject"]}") with `git revert`; history is kept. '
+        summary=f'Reverted {sha} ("{f.subject}") with `git revert`; history is kept. '
         + (f"Tests pass: {rep.summary}." if rep.passed else f"Tests still fail: {rep.summary}."),
     )
 
@@ -186,8 +187,8 @@ def plan_bisect(c: Ctx) -> PlanGen:
 
 def plan_patch(c: Ctx) -> PlanGen:
     """Shell scripts, configs, Makefiles: run the check, read the file, fix it, re-run, finish."""
-    f = c.facts
-    target = f["file"]
+    f = c.facts_as(PatchFacts)
+    target = f.file
     out = yield run_check(
         c,
         c.say(
@@ -213,9 +214,9 @@ def plan_patch(c: Ctx) -> PlanGen:
     )
     edit = c.task.solution.edits[0]
     if edit.old:
-        out = yield c.act(f["diagnosis"], "edit_file", path=edit.path, old_str=edit.old, new_str=edit.new)
+        out = yield c.act(f.diagnosis, "edit_file", path=edit.path, old_str=edit.old, new_str=edit.new)
     else:
-        out = yield c.act(f["diagnosis"], "write_file", path=edit.path, content=edit.new)
+        out = yield c.act(f.diagnosis, "write_file", path=edit.path, content=edit.new)
     if out.startswith(("edit_file:", "write_file:")):
         yield c.act("The edit did not apply.", "finish", summary=f"Could not apply the fix: {clip(out)}")
         return
@@ -225,7 +226,7 @@ def plan_patch(c: Ctx) -> PlanGen:
     yield c.act(
         c.say("It works now.", "Now it succeeds.") if code == 0 else "It still fails.",
         "finish",
-        summary=f["summary"]
+        summary=f.summary
         + (f" `{c.task.check_cmd}` now exits 0 and prints: {shown}" if code == 0 else " It still fails."),
     )
 
@@ -245,7 +246,7 @@ def plan_pins(c: Ctx) -> PlanGen:
         "bash",
         command="cat constraints.txt && cat index.json",
     )
-    pins = c.facts["pins"]
+    pins = c.facts_as(PinsFacts).pins
     yield c.act(
         c.say(
             "For each package I take the newest version in index.json that constraints.txt allows: {pins}.",

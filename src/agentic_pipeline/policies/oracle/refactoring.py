@@ -13,13 +13,22 @@ from agentic_pipeline.policies.oracle.base import (
     shown_text,
     verify_and_finish,
 )
+from agentic_pipeline.tasks.facts import (
+    ComprehensionFacts,
+    ConstantFacts,
+    DataclassFacts,
+    EnumerateFacts,
+    ExtractFacts,
+    FstringFacts,
+    RenameFacts,
+)
 
 # ----------------------------------------------------------------------------- refactoring
 
 
 def plan_rename(c: Ctx) -> PlanGen:
-    f = c.facts
-    old, new = f["old"], f["new"]
+    f = c.facts_as(RenameFacts)
+    old, new = f.old, f.new
     out = yield c.act(
         c.say(
             "First, find every place `{old}` is used.",
@@ -69,8 +78,8 @@ def plan_rename(c: Ctx) -> PlanGen:
 
 
 def plan_extract_constant(c: Ctx) -> PlanGen:
-    f = c.facts
-    path, func, name, literal = f["path"], f["function"], f["name"], f["literal"]
+    f = c.facts_as(ConstantFacts)
+    path, func, name, literal = f.path, f.function, f.name, f.literal
     out = yield c.act(
         c.say(
             "Let me look at `{func}` and where {lit} is used.",
@@ -83,7 +92,7 @@ def plan_extract_constant(c: Ctx) -> PlanGen:
         command=f"grep -n -w -F '{literal}' {path}",
     )
     hits = re.findall(r"^(\d+):", out, re.M)
-    line = str(f["line"])
+    line = str(f.line)
     where = (
         c.say("the one in `{func}` is line {l}", "only line {l} is inside `{func}`", func=func, l=line)
         if len(hits) > 1 and line in hits
@@ -101,7 +110,7 @@ def plan_extract_constant(c: Ctx) -> PlanGen:
         "read_file",
         path=path,
         start_line=1,
-        end_line=f["insert_after"] + 3,
+        end_line=f.insert_after + 3,
     )
     e1, e2 = c.task.solution.edits
     out = yield c.act(
@@ -140,8 +149,8 @@ def plan_extract_constant(c: Ctx) -> PlanGen:
 
 
 def plan_dataclass(c: Ctx) -> PlanGen:
-    f = c.facts
-    path, cls = f["path"], f["cls"]
+    f = c.facts_as(DataclassFacts)
+    path, cls = f.path, f.cls
     out = yield c.act(
         c.say(
             "Let me read `{cls}` first.",
@@ -152,10 +161,10 @@ def plan_dataclass(c: Ctx) -> PlanGen:
         ),
         "read_file",
         path=path,
-        start_line=f["line"],
-        end_line=f["end_line"] + 2,
+        start_line=f.line,
+        end_line=f.end_line + 2,
     )
-    fields = ", ".join(f"`{x}`" for x in f["fields"])
+    fields = ", ".join(f"`{x}`" for x in f.fields)
     thought = c.say(
         "`__init__` only stores its arguments ({fields}) on `self`, exactly what `@dataclass` generates.",
         "The constructor is pure boilerplate: it assigns {fields}. A dataclass expresses that directly.",
@@ -163,7 +172,7 @@ def plan_dataclass(c: Ctx) -> PlanGen:
     )
     thought += (
         c.say(" It defines `__eq__` itself, which the dataclass keeps.", " Its own `__eq__` stays as it is.")
-        if f["eq"]
+        if f.eq
         else c.say(
             " It has no `__eq__`, so I use `eq=False` to keep identity comparison and hashing unchanged.",
             " No `__eq__` here: `@dataclass(eq=False)` keeps instances hashable and compared by identity, as before.",
@@ -183,16 +192,16 @@ def plan_dataclass(c: Ctx) -> PlanGen:
 
 
 def plan_extract(c: Ctx) -> PlanGen:
-    f = c.facts
-    path = f["path"]
-    (fa, fb), (ga, gb) = f["f_lines"], f["g_lines"]
+    f = c.facts_as(ExtractFacts)
+    path = f.path
+    (fa, fb), (ga, gb) = f.f_lines, f.g_lines
     lo, hi = min(fa, ga) - 4, max(fb, gb) + 1
     out = yield c.act(
         c.say(
             "Let me read `{f}` and `{g}` side by side.",
             "First, the two functions in {path}.",
-            f=f["f"],
-            g=f["g"],
+            f=f.f,
+            g=f.g,
             path=path,
         ),
         "read_file",
@@ -200,7 +209,7 @@ def plan_extract(c: Ctx) -> PlanGen:
         start_line=max(1, lo),
         end_line=hi,
     )
-    helper_edit, g_edit, f_edit = c.task.solution.edits  # in the order they apply: g, f, helper
+    g_edit, f_edit, helper_edit = c.task.solution.edits
     thought = c.say(
         "Lines {fa}-{fb} of `{f}` and {ga}-{gb} of `{g}` are the same {n} checks (starting with `{first}`). They only "
         "read arguments, so they can move into `{h}` unchanged.",
@@ -210,22 +219,22 @@ def plan_extract(c: Ctx) -> PlanGen:
         fb=fb,
         ga=ga,
         gb=gb,
-        f=f["f"],
-        g=f["g"],
-        n=f["n"],
-        first=clip(f["first"], 80),
-        h=f["helper"],
+        f=f.f,
+        g=f.g,
+        n=f.n,
+        first=clip(f.first, 80),
+        h=f.helper,
     )
     out = yield c.act(thought, "edit_file", path=path, old_str=g_edit.old, new_str=g_edit.new)
     out = yield c.act(
-        c.say("Now the copy in `{f}`.", "Same replacement in `{f}`.", f=f["f"]),
+        c.say("Now the copy in `{f}`.", "Same replacement in `{f}`.", f=f.f),
         "edit_file",
         path=path,
         old_str=f_edit.old,
         new_str=f_edit.new,
     )
     out = yield c.act(
-        c.say("And the helper itself, right before `{f}`.", "Defining `{h}`.", f=f["f"], h=f["helper"]),
+        c.say("And the helper itself, right before `{f}`.", "Defining `{h}`.", f=f.f, h=f.helper),
         "edit_file",
         path=path,
         old_str=helper_edit.old,
@@ -235,23 +244,24 @@ def plan_extract(c: Ctx) -> PlanGen:
         yield c.act("The edit did not apply.", "finish", summary=f"Could not extract the helper: {clip(out)}")
         return
     yield from verify_and_finish(
-        c, f"Extracted the {f['n']} checks shared by `{f['f']}` and `{f['g']}` into `{f['helper']}` ({path})."
+        c, f"Extracted the {f.n} checks shared by `{f.f}` and `{f.g}` into `{f.helper}` ({path})."
     )
 
 
-def _read_span(c: Ctx, first: int, last: int, what: str) -> Action:
-    f = c.facts
+def _read_span(
+    c: Ctx, f: ComprehensionFacts | EnumerateFacts | FstringFacts, first: int, last: int, what: str
+) -> Action:
     return c.act(
         c.say(
             "Now the code: {what}, in `{func}` ({path}).",
             "First a look at {what} in `{func}` ({path}).",
             "Reading `{func}` in {path} to see {what}.",
             what=what,
-            func=f["function"],
-            path=f["path"],
+            func=f.function,
+            path=f.path,
         ),
         "read_file",
-        path=f["path"],
+        path=f.path,
         start_line=max(1, first - 3),
         end_line=last + 3,
     )
@@ -294,11 +304,11 @@ def _apply_and_finish(c: Ctx, thought: str, what: str) -> PlanGen:
 
 
 def plan_comprehension(c: Ctx) -> PlanGen:
-    f = c.facts
-    name = f["name"]
+    f = c.facts_as(ComprehensionFacts)
+    name = f.name
     out = yield _baseline(c)
     note = _baseline_note(c, out)
-    out = yield _read_span(c, f["line"], f["end_line"], f"how `{name}` is built")
+    out = yield _read_span(c, f, f.line, f.end_line, f"how `{name}` is built")
     loop_line = c.task.solution.edits[0].old.splitlines()
     header = next((ln.strip() for ln in loop_line if ln.strip().startswith("for ")), "the loop")
     shape = (
@@ -307,12 +317,12 @@ def plan_comprehension(c: Ctx) -> PlanGen:
             "expression inside the comprehension",
             "both branches only append, so an `a if c else b` element expresses it",
         )
-        if f.get("choice")
+        if f.choice
         else c.say(
             "the loop body only appends under one `if`, which becomes the comprehension's filter",
             "it appends only when the `if` holds, i.e. a filtered comprehension",
         )
-        if f.get("cond")
+        if f.cond
         else c.say("the body is a single `{name}.append(...)`", "nothing but one append per item", name=name)
     )
     thought = note + c.say(
@@ -320,8 +330,8 @@ def plan_comprehension(c: Ctx) -> PlanGen:
         "outside the loop and nothing else appends to `{name}`, so a list comprehension gives the same list.",
         "`{name} = []` on line {a}, then `{header}` up to line {b}: {shape}. Same elements, same order, and the "
         "loop variable is not needed afterwards, so I'll replace the loop by a comprehension.",
-        a=f["line"],
-        b=f["end_line"],
+        a=f.line,
+        b=f.end_line,
         name=name,
         header=header,
         shape=shape,
@@ -329,45 +339,45 @@ def plan_comprehension(c: Ctx) -> PlanGen:
     yield from _apply_and_finish(
         c,
         thought,
-        f"Built `{name}` in `{f['function']}` ({f['path']}) with a list comprehension instead of an append loop.",
+        f"Built `{name}` in `{f.function}` ({f.path}) with a list comprehension instead of an append loop.",
     )
 
 
 def plan_enumerate(c: Ctx) -> PlanGen:
-    f = c.facts
-    seq, i, item = f["seq"], f["index"], f["item"]
+    f = c.facts_as(EnumerateFacts)
+    seq, i, item = f.seq, f.index, f.item
     out = yield _baseline(c)
     note = _baseline_note(c, out)
-    out = yield _read_span(c, f["line"], f["end_line"], f"the `range(len({seq}))` loop")
-    reads = f["reads"]
+    out = yield _read_span(c, f, f.line, f.end_line, f"the `range(len({seq}))` loop")
+    reads = f.reads
     thought = note + c.say(
         "Line {line} loops `for {i} in range(len({seq}))` and reads `{seq}[{i}]` {n} time(s); `{seq}` is never "
         "assigned or changed in the loop, so `enumerate({seq})` yields the same elements with the same index. "
         "I'll call the element `{item}`{idx}.",
         "`{seq}[{i}]` appears {n} time(s) in the loop at line {line}, and the loop never modifies `{seq}` or `{i}`: "
         "`for {i}, {item} in enumerate({seq})` is equivalent{idx}.",
-        line=f["line"],
+        line=f.line,
         seq=seq,
         i=i,
         n=reads,
         item=item,
         idx=c.say(" and keep `{i}` for its other uses", "; `{i}` is still needed elsewhere in the body", i=i)
-        if f["uses_index"]
+        if f.uses_index
         else "",
     )
     yield from _apply_and_finish(
-        c, thought, f"Replaced `range(len({seq}))` by `enumerate({seq})` in `{f['function']}` ({f['path']})."
+        c, thought, f"Replaced `range(len({seq}))` by `enumerate({seq})` in `{f.function}` ({f.path})."
     )
 
 
 def plan_fstring(c: Ctx) -> PlanGen:
-    f = c.facts
-    lines = f["lines"]
+    f = c.facts_as(FstringFacts)
+    lines = f.lines
     out = yield _baseline(c)
     note = _baseline_note(c, out)
-    out = yield _read_span(c, min(lines), max(lines), "the formatting expression(s)")
+    out = yield _read_span(c, f, min(lines), max(lines), "the formatting expression(s)")
     pairs = "; ".join(
-        f"`{clip(a, 70)}` -> `{clip(b, 70)}`" for a, b in zip(f["snippets"], f["fstrings"], strict=True)
+        f"`{clip(a, 70)}` -> `{clip(b, 70)}`" for a, b in zip(f.snippets, f.fstrings, strict=True)
     )
     thought = note + c.say(
         "Line(s) {lines}: {pairs}. Only `%s`/`%r` conversions or plain `{{}}` fields with simple arguments, so the "
@@ -380,5 +390,5 @@ def plan_fstring(c: Ctx) -> PlanGen:
     yield from _apply_and_finish(
         c,
         thought,
-        f"Rewrote {len(lines)} formatting expression(s) in `{f['function']}` ({f['path']}) as f-strings.",
+        f"Rewrote {len(lines)} formatting expression(s) in `{f.function}` ({f.path}) as f-strings.",
     )
