@@ -146,11 +146,12 @@ def mine_tasks(
             bar.update(job, completed=kept, description=f"checking candidates ({task.family})")
 
         try:
-            tasks = mine(repo, test_cmd, max_tasks, tuple(family), on_checked=on_checked)
+            mined = mine(repo, test_cmd, max_tasks, tuple(family), on_checked=on_checked)
         except MineError as exc:
-            console.print(f"[red]error[/red]: {exc}")
+            console.print(f"[red]error[/red]: {exc}", highlight=False)
             raise typer.Exit(2) from None
-    n = write_task_file(out, tasks)
+    console.print(mined.report.line(), highlight=False)
+    n = write_task_file(out, mined.tasks)
     console.print(
         f"wrote {n} tasks to {out}; use them with `agentic generate trajectories --tasks {out} ...`"
     )
