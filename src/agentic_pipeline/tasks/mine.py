@@ -35,6 +35,7 @@ from agentic_pipeline.sandbox import Limits, Sandbox
 from agentic_pipeline.tasks.base import Task, tree_hash
 from agentic_pipeline.tasks.code_families import coding_tasks, debugging_tasks, multi_coding_tasks
 from agentic_pipeline.tasks.coverage_map import CoverageMap, measure, narrowed_command
+from agentic_pipeline.tasks.environments import EnvError, ensure_env, spec_for
 from agentic_pipeline.tasks.sources import CodeSource, cache_dir
 from agentic_pipeline.tasks.validity import default_cache, validity_key
 
@@ -83,6 +84,7 @@ class MineReport:
     kept: int = 0
     rejected: Counter = field(default_factory=Counter)  # reason -> count
     coverage: str = ""  # how candidates were chosen and checked
+    env: str = ""  # the source's environment: built or reused, where
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -90,7 +92,7 @@ class MineReport:
         return (
             f"{self.source}: {self.built} candidates ({self.uncovered} more on lines no test runs, left out); "
             f"tried {self.tried}, kept {self.kept}, rejected {sum(self.rejected.values())} ({why}); "
-            f"{self.seconds:.0f} s; {self.coverage}"
+            f"{self.seconds:.0f} s; {self.coverage}" + (f"; {self.env}" if self.env else "")
         )
 
 
@@ -294,10 +296,11 @@ def mine_source(
     backend: str = "bwrap",
     on_checked: Callable[[Task, bool], None] | None = None,
     seed: int = 0,
+    report: MineReport | None = None,
 ) -> Mined:
     """Valid tasks of ``src`` (at most ``max_tasks``, spread over ``families``, modules and functions)."""
     started = time.monotonic()
-    report = MineReport(src.name)
+    report = report or MineReport(src.name)
 
     async def run() -> list[Task]:
         p = await plan(src, families, backend, report, seed)
@@ -348,14 +351,25 @@ def mine(
     families: tuple[str, ...] = ("debugging", "coding"),
     backend: str = "bwrap",
     on_checked: Callable[[Task, bool], None] | None = None,
-    env: str | None = None,
+    requirements: list[str] | None = None,
     name: str | None = None,
     kind: str = "repo",
     seed: int = 0,
 ) -> Mined:
-    """Copy ``repo`` into the cache and mine it (see ``mine_source``); ``env``: its environment."""
+    """Copy ``repo`` into the cache and mine it (see ``mine_source``). With ``requirements`` (a list,
+    even empty), the source gets its own environment holding them (built once, then reused)."""
     name = name or Path(repo).resolve().name
     root = copy_repo(repo, name)
     src = repo_source(root, test_cmd, name, kind)
-    src.env = env
-    return mine_source(src, max_tasks, families, backend, on_checked, seed)
+    report = MineReport(src.name)
+    if requirements is not None:
+        started = time.monotonic()
+        try:
+            path, built = ensure_env(spec_for(root, test_cmd, requirements))
+        except EnvError as exc:
+            raise MineError(f"the environment of {src.name} could not be built: {exc}") from None
+        src.env = str(path)
+        report.env = (
+            f"environment {'built in %.0f s' % (time.monotonic() - started) if built else 'reused'}: {path}"
+        )
+    return mine_source(src, max_tasks, families, backend, on_checked, seed, report)
