@@ -52,6 +52,13 @@ class CoverageMap:
         by_line = self.lines.get(rel, {})
         return {c for n in lines for c in by_line.get(n, ())}
 
+    def to_json(self) -> dict:
+        return {rel: {str(n): sorted(c) for n, c in by_line.items()} for rel, by_line in self.lines.items()}
+
+    @classmethod
+    def from_json(cls, obj: dict) -> CoverageMap:
+        return cls({rel: {int(n): frozenset(c) for n, c in by_line.items()} for rel, by_line in obj.items()})
+
 
 def coverage_command(test_cmd: str) -> str | None:
     """``python -m X ARGS`` run under coverage; None for a command of another shape."""

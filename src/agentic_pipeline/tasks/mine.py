@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
+import json
 import random
 import re
 import shutil
@@ -245,9 +247,20 @@ def _command_for(task: Task, src: CodeSource, cov: CoverageMap | None) -> str:
 async def _baseline(src: CodeSource, backend: str) -> tuple[CoverageMap | None, float, str]:
     """The coverage map (None when the command cannot be measured), the suite's seconds and how it
     went. Raises MineError, with the failing tests, when the suite is red on the pristine code."""
+    how = "candidates on covered lines, checked by the tests that cover them"
+    memo = (
+        cache_dir() / "coverage" / f"{tree_hash(src.root)[:20]}-{_digest(src.test_cmd, src.env or '')}.json"
+    )
+    if memo.is_file():  # a green run of this very code, command and environment: remembered
+        row = json.loads(memo.read_text())
+        return CoverageMap.from_json(row["lines"]), row["seconds"], how
     result, cov = await measure(src.root, src.test_cmd, backend, src.env)
     if result is not None and result.exit_code == 0 and cov is not None:
-        return cov, result.duration_s, "candidates on covered lines, checked by the tests that cover them"
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"seconds": result.duration_s, "lines": cov.to_json()}))
+        tmp.replace(memo)
+        return cov, result.duration_s, how
     with tempfile.TemporaryDirectory(prefix="agentic-baseline-") as tmp:
         ws = Path(tmp) / "ws"
         shutil.copytree(src.root, ws, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
@@ -287,6 +300,10 @@ async def plan(
     queue = spread(pools, seed)
     report.built = len(queue)
     return Plan(queue, cov, suite_s)
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:12]
 
 
 def mine_source(

@@ -1,7 +1,7 @@
 """Packages from PyPI as task sources: their sdist (which carries their tests), their test command,
 their dependencies; and the shipped catalog of packages known to mine well (``pypi_catalog.toml``).
 
-The sdist is fetched with pip (``pip download --no-deps --no-binary :all:``), outside the sandbox: the
+The sdist is fetched with pip (``pip download --no-deps --no-binary NAME``), outside the sandbox: the
 package index is the one network access; pip's own settings (``PIP_INDEX_URL``, ``PIP_FIND_LINKS``,
 ``PIP_NO_INDEX``...) apply. It is unpacked once into ``<cache>/pypi/<name>-<version>``.
 """
@@ -75,7 +75,9 @@ def fetch_sdist(pkg: Package) -> Path:
         cached = _cached(pkg)
         if cached:
             return cached
-        argv = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-d", tmp]
+        # --no-binary for the package only: its build backend (needed to read the sdist's metadata)
+        # may come as a wheel (uv_build, maturin... cannot be built from source here).
+        argv = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", pkg.name, "-d", tmp]
         done = subprocess.run([*argv, pkg.spec], capture_output=True, text=True, timeout=600)
         archives = [p for p in Path(tmp).iterdir() if p.name.endswith((".tar.gz", ".zip", ".tgz"))]
         if done.returncode != 0 or len(archives) != 1:
@@ -122,11 +124,25 @@ def _version(root: Path) -> str:
 
 
 def requirements(root: Path, pkg: Package) -> list[str]:
-    """What the package's tests need: its declared dependencies, those of its test extras
-    (``test``/``tests``/``testing``), and the catalog's ``deps``; markers evaluated for this Python."""
+    """What the package's tests need: its declared dependencies and those of its test extras
+    (``test``/``tests``/``testing``) from PKG-INFO, its ``pyproject.toml`` test extras and dependency
+    groups (PEP 735) of those names, and the catalog's ``deps``; markers evaluated for this Python."""
     info = _pkg_info(root)
+    lines = list(info.get_all("Requires-Dist", [])) if info else []
+    try:
+        pyproject = tomllib.loads((root / "pyproject.toml").read_text())
+    except (OSError, tomllib.TOMLDecodeError):
+        pyproject = {}
+    project = pyproject.get("project", {})
+    if not lines:
+        lines += [r for r in project.get("dependencies", []) if isinstance(r, str)]
+    optional = project.get("optional-dependencies", {})
+    groups = pyproject.get("dependency-groups", {})
+    for name in TEST_EXTRAS:
+        lines += [r for r in optional.get(name, []) if isinstance(r, str)]
+        lines += _group(groups, name, set())
     out = []
-    for line in info.get_all("Requires-Dist", []) if info else []:
+    for line in lines:
         try:
             req = Requirement(line)
         except InvalidRequirement:
@@ -135,6 +151,20 @@ def requirements(root: Path, pkg: Package) -> list[str]:
             req.marker = None
             out.append(str(req))
     return list(dict.fromkeys([*out, *pkg.deps]))
+
+
+def _group(groups: dict, name: str, seen: set[str]) -> list[str]:
+    """A PEP 735 dependency group's requirements, its ``include-group`` entries expanded."""
+    if name in seen or not isinstance(groups.get(name), list):
+        return []
+    seen.add(name)
+    out = []
+    for item in groups[name]:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict) and "include-group" in item:
+            out += _group(groups, item["include-group"], seen)
+    return out
 
 
 def test_command(root: Path, test_files: list[str]) -> str:

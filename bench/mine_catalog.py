@@ -1,0 +1,127 @@
+"""Mine the shipped PyPI catalog on this machine, measure it, and check a sample with the oracle.
+
+python bench/mine_catalog.py run --max 500 --out catalog.jsonl       # resumable: one sitting per call
+python bench/mine_catalog.py report --out catalog.jsonl              # figures and the per-source table
+python bench/mine_catalog.py oracle --out catalog.jsonl --sample 200 # oracle solves, verifier accepts?
+
+`run` calls `agentic tasks mine --catalog` (niced) and appends the sitting's wall and CPU seconds
+(the whole process tree, from getrusage) to `<out>.bench.json`; `report` adds the sittings up and
+reads the per-package records in `<out>.sources/`. `oracle` draws a seeded sample of the mined tasks
+and runs `agentic generate trajectories` on each family's share with the offline oracle: every task
+is tried once, and the verifier's verdict is counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+AGENTIC = [sys.executable, "-m", "agentic_pipeline.cli"]
+
+
+def run(args: argparse.Namespace) -> None:
+    log = args.out.with_name(args.out.stem + ".bench.json")
+    sittings = json.loads(log.read_text()) if log.exists() else []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.monotonic()
+    cmd = ["nice", "-n", "10", *AGENTIC, "tasks", "mine", "--catalog", "--max", str(args.max)]
+    code = subprocess.call([*cmd, "--out", str(args.out)])
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    sittings.append(
+        {"started": time.strftime("%Y-%m-%d %H:%M"), "wall_s": time.monotonic() - start, "cpu_s": cpu,
+         "exit": code, "max": args.max}
+    )  # fmt: skip
+    log.write_text(json.dumps(sittings, indent=1))
+    print(f"sitting: {sittings[-1]}")
+
+
+def report(args: argparse.Namespace) -> None:
+    log = args.out.with_name(args.out.stem + ".bench.json")
+    sittings = json.loads(log.read_text()) if log.exists() else []
+    rows = [
+        json.loads(p.read_text())
+        for p in sorted(args.out.with_name(args.out.stem + ".sources").glob("*.json"))
+    ]
+    done = [r for r in rows if not r["error"]]
+    tasks = sum(r["tasks"] for r in done)
+    wall, cpu = sum(s["wall_s"] for s in sittings), sum(s["cpu_s"] for s in sittings)
+    families = Counter()
+    for r in done:
+        path = args.out.with_name(args.out.stem + ".sources") / f"{r['name']}.jsonl"
+        families.update(json.loads(line)["family"] for line in path.read_text().splitlines())
+    built = sum(r["built"] for r in done)
+    tried = sum(r["tried"] for r in done)
+    print(f"packages mined: {len(done)} of {len(rows)} tried ({len(rows) - len(done)} not minable)")
+    print(f"tasks: {tasks} ({', '.join(f'{f} {n}' for f, n in families.most_common())})")
+    print(f"wall: {wall / 3600:.2f} h over {len(sittings)} sittings; CPU: {cpu / 3600:.2f} h")
+    if cpu:
+        print(f"tasks per CPU-hour: {tasks / (cpu / 3600):.0f}; per wall-hour: {tasks / (wall / 3600):.0f}")
+    rate = tasks / tried if tried else 0
+    print(f"candidates reachable (on covered lines): {built}; kept/tried so far {rate:.0%}")
+    print(f"projected verified tasks if every candidate were checked: {built * rate:.0f}")
+    print("\n| source | version | tasks | candidates | uncovered | tried | rejected | seconds |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        if r["error"]:
+            why = r["error"].splitlines()[0][:90]
+            print(f"| {r['name']} | {r['version']} | not mined: {why} | | | | | |")
+        else:
+            cells = (r["tasks"], r["built"], r["uncovered"], r["tried"], r["rejected"], f"{r['seconds']:.0f}")
+            print(f"| {r['name']} | {r['version']} | " + " | ".join(str(c) for c in cells) + " |")
+
+
+def oracle(args: argparse.Namespace) -> None:
+    lines = [line for line in args.out.read_text().splitlines() if line.strip()]
+    sample = random.Random(args.seed).sample(lines, min(args.sample, len(lines)))
+    by_family = Counter(json.loads(line)["family"] for line in sample)
+    verified = rejected = 0
+    with tempfile.TemporaryDirectory(prefix="bench-oracle-") as tmp:
+        tasks = Path(tmp) / "sample.jsonl"
+        tasks.write_text("\n".join(sample) + "\n")
+        for family, n in sorted(by_family.items()):
+            done = subprocess.run(
+                [*AGENTIC, "generate", "trajectories", "--tasks", str(tasks), "--category", family, "--count",
+                 str(n), "--split", "all", "--out", str(Path(tmp) / "data"), "--workers", "2"],
+                capture_output=True, text=True,
+            )  # fmt: skip
+            found = re.search(rf"{family}: (\d+)/\d+ kept .*?, (\d+) rejected", " ".join(done.stdout.split()))
+            if not found:
+                print(done.stdout[-2000:], done.stderr[-2000:])
+                raise SystemExit(f"{family}: no summary line (exit {done.returncode})")
+            k, r = int(found.group(1)), int(found.group(2))
+            print(f"{family}: {k} verified, {r} rejected of {n} sampled")
+            verified, rejected = verified + k, rejected + r
+    print(
+        f"oracle + verifier: {verified} of {len(sample)} sampled tasks verified ({verified / len(sample):.1%})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="what", required=True)
+    for name in ("run", "report", "oracle"):
+        p = sub.add_parser(name)
+        p.add_argument("--out", type=Path, default=Path("catalog.jsonl"))
+        if name == "run":
+            p.add_argument("--max", type=int, default=500)
+        if name == "oracle":
+            p.add_argument("--sample", type=int, default=200)
+            p.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    {"run": run, "report": report, "oracle": oracle}[args.what](args)
+
+
+if __name__ == "__main__":
+    main()
