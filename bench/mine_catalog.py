@@ -32,13 +32,13 @@ def run(args: argparse.Namespace) -> None:
     log = args.out.with_name(args.out.stem + ".bench.json")
     sittings = json.loads(log.read_text()) if log.exists() else []
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.monotonic()
+    start, started = time.monotonic(), time.strftime("%Y-%m-%d %H:%M")
     cmd = ["nice", "-n", "10", *AGENTIC, "tasks", "mine", "--catalog", "--max", str(args.max)]
     code = subprocess.call([*cmd, "--out", str(args.out)])
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     sittings.append(
-        {"started": time.strftime("%Y-%m-%d %H:%M"), "wall_s": time.monotonic() - start, "cpu_s": cpu,
+        {"started": started, "ended": time.strftime("%Y-%m-%d %H:%M"), "wall_s": time.monotonic() - start, "cpu_s": cpu,
          "exit": code, "max": args.max}
     )  # fmt: skip
     log.write_text(json.dumps(sittings, indent=1))

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from agentic_pipeline.tasks.pypi import load_catalog
+from agentic_pipeline.tasks.mine_pypi import CatalogRun
+from agentic_pipeline.tasks.pypi import Package, load_catalog
 
 CORE = '''from shoutlib import shout
 
@@ -205,3 +206,21 @@ def test_a_real_package_from_pypi(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     tasks = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(tasks) == 4 and {t["family"] for t in tasks} == {"debugging", "coding"}
     assert not any(t["solution"]["facts"]["path"].startswith(("docs/", "examples/")) for t in tasks)
+
+
+def test_a_catalog_run_resumes_and_skips_what_is_done(offline, tmp_path: Path) -> None:
+    _sdist(offline)
+    run = CatalogRun(tmp_path / "cat.jsonl", max_tasks=2, families=("debugging", "coding"))
+    pkg = Package("greet", "0.1", test_cmd=TEST_CMD)
+    first = run.run(pkg)
+    assert not first.error and first.tasks == 2 and first.tried >= 2 and first.built >= first.tried
+    assert run.done(pkg) == first  # recorded: a second sitting skips it
+    assert run.combine([pkg]) == 2
+    missing = Package("not-a-package-anywhere", "1.0")
+    failed = run.run(missing)
+    assert failed.error and "pip download" in failed.error and run.done(missing) == failed
+    assert (
+        CatalogRun(tmp_path / "cat.jsonl", 2, ("debugging", "coding"), retry_failed=True).done(missing)
+        is None
+    )
+    assert CatalogRun(tmp_path / "cat.jsonl", 5, ("debugging", "coding")).done(pkg) is None  # new --max

@@ -6,10 +6,11 @@ under the same command, so when they fail the full command fails too. The run ha
 sandbox, on a pristine copy, with the source's environment; coverage (this package's pinned
 dependency) is copied into that copy and put on PYTHONPATH, so an environment need not hold it.
 
-Contexts are coverage's ``test_function`` ones ("pkg.tests.test_x.TestA.test_b"); they are mapped
+Contexts name test functions like coverage's ``test_function`` ones ("pkg.tests.test_x.TestA.test_b",
+the class being the one collected, see ``_PLUGIN``); they are mapped
 back to the test files they name (pytest node ids, or unittest dotted names when the module is
-importable from the root). Lines run outside any test (at import, in fixtures at collection) have
-the empty context: a candidate there is checked with the full command.
+importable from the root). Lines run outside any test (at import, at collection) have the empty
+context: a candidate on lines run only there is checked with the full command.
 """
 
 from __future__ import annotations
@@ -23,6 +24,30 @@ from pathlib import Path
 
 from agentic_pipeline.sandbox import ExecResult, Limits, Sandbox
 
+# coverage's own ``test_function`` contexts name a method by the class that defines it: a test of a
+# mixin (``CacheTestMixin.test_get``, run by ten concrete test classes) names no collectable test.
+# This plugin names the class of ``self`` instead, the one pytest and unittest collect.
+_PLUGIN = """import coverage
+
+
+class _Contexts(coverage.CoveragePlugin):
+    def dynamic_context(self, frame):
+        code = frame.f_code
+        if not (code.co_name.startswith("test") or code.co_name == "runTest"):
+            return None
+        if code.co_argcount and code.co_varnames[0] == "self":
+            obj = frame.f_locals.get("self")
+            if obj is not None and callable(getattr(obj, code.co_name, None)):
+                cls = type(obj)
+                return f"{cls.__module__}.{cls.__qualname__}.{code.co_name}"
+        if frame.f_globals.get(code.co_name) is not None:
+            return f"{frame.f_globals.get('__name__')}.{code.co_name}"
+        return None
+
+
+def coverage_init(reg, options):
+    reg.add_dynamic_context(_Contexts())
+"""
 RCFILE = ".agentic-coveragerc"
 DATA_FILE = ".agentic-coverage"
 TOOLS = ".agentic-tools"
@@ -85,8 +110,9 @@ async def measure(
         ws = Path(tmp) / "ws"
         shutil.copytree(root, ws, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
         shutil.copytree(Path(coverage.__file__).parent, ws / TOOLS / "coverage")
+        (ws / TOOLS / "agentic_contexts.py").write_text(_PLUGIN)
         (ws / RCFILE).write_text(
-            f"[run]\ndata_file = {DATA_FILE}\ndynamic_context = test_function\nsource = .\n"
+            f"[run]\ndata_file = {DATA_FILE}\nplugins = agentic_contexts\nsource = .\n"
             f"relative_files = true\nomit = {TOOLS}/*\n"
         )
         probe = Sandbox(ws, backend=backend, venv=venv)
@@ -139,12 +165,15 @@ def _locate(context: str, index: dict[str, list[tuple[str, bool]]]) -> tuple[str
 
 def narrowed_command(test_cmd: str, contexts: set[str], test_files: Iterable[str], root: Path) -> str:
     """``test_cmd`` narrowed to the tests named by ``contexts``; ``test_cmd`` itself when they cannot
-    all be named (a line run outside any test, an unknown runner, a test that names no test file)."""
+    all be named (an unknown runner, a test that names no test file) or when the lines run only outside
+    any test (at import). A line run both at import and by tests is checked by those tests: what they
+    catch, the full suite catches; a change only an import would show is lost, never wrongly kept."""
     try:
         argv = shlex.split(test_cmd)
     except ValueError:
         return test_cmd
-    if not contexts or "" in contexts or len(argv) < 3 or argv[:2] != ["python", "-m"]:
+    contexts = contexts - {""}
+    if not contexts or len(argv) < 3 or argv[:2] != ["python", "-m"]:
         return test_cmd
     runner = argv[2]
     index = _test_index(test_files)

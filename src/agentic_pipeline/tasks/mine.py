@@ -69,6 +69,7 @@ _BASELINE_TIMEOUT_S = 900.0
 # A candidate whose narrowed run takes longer than this (or 3x the suite, if longer) is not kept.
 _CHECK_TIMEOUT_S = 30.0
 WORKERS = 2
+_MAP_VERSION = "2"  # bump when what a coverage map holds changes (remembered maps are then redone)
 
 
 class MineError(ValueError):
@@ -249,7 +250,9 @@ async def _baseline(src: CodeSource, backend: str) -> tuple[CoverageMap | None, 
     went. Raises MineError, with the failing tests, when the suite is red on the pristine code."""
     how = "candidates on covered lines, checked by the tests that cover them"
     memo = (
-        cache_dir() / "coverage" / f"{tree_hash(src.root)[:20]}-{_digest(src.test_cmd, src.env or '')}.json"
+        cache_dir()
+        / "coverage"
+        / f"{tree_hash(src.root)[:20]}-{_digest(src.test_cmd, src.env or '', _MAP_VERSION)}.json"
     )
     if memo.is_file():  # a green run of this very code, command and environment: remembered
         row = json.loads(memo.read_text())
