@@ -358,7 +358,12 @@ async def _cached_check(
     known = cache.get(key)
     if known is not None:
         return None if known else "not caught by the tests (remembered)"
-    why = await _check(task, _command_for(task, src, cov), backend, timeout)
+    cmd = _command_for(task, src, cov)
+    why = await _check(task, cmd, backend, timeout)
+    if why == "tests not selected" and cmd != src.test_cmd:
+        # The named tests were not collected: a change that breaks the import of the tests' modules
+        # (pytest then finds no such test). The full command says whether the suite catches it.
+        why = await _check(task, src.test_cmd, backend, timeout)
     if why != "tests not selected":
         cache.put(key, why is None)
     return why
