@@ -74,7 +74,7 @@ def installer() -> str:
     return "uv" if shutil.which("uv") else "pip"
 
 
-def ensure_env(spec: EnvSpec, log=None) -> tuple[Path, bool]:
+def ensure_env(spec: EnvSpec) -> tuple[Path, bool]:
     """The environment for ``spec``: (its folder, whether it was built now). Built once; a build that
     was interrupted (no marker) is removed and redone. Two processes never build the same one at once."""
     path = env_dir(spec)
@@ -85,7 +85,7 @@ def ensure_env(spec: EnvSpec, log=None) -> tuple[Path, bool]:
             return path, False
         shutil.rmtree(path, ignore_errors=True)
         try:
-            _build(path, spec, log)
+            _build(path, spec)
         except BaseException:
             shutil.rmtree(path, ignore_errors=True)
             raise
@@ -103,7 +103,7 @@ def _run(argv: list[str], what: str) -> None:
         raise EnvError(f"{what} failed (exit {done.returncode}):\n{tail}")
 
 
-def _build(path: Path, spec: EnvSpec, log) -> None:
+def _build(path: Path, spec: EnvSpec) -> None:
     tool = installer()
     py = path / "bin" / "python"
     if tool == "uv":
@@ -113,10 +113,6 @@ def _build(path: Path, spec: EnvSpec, log) -> None:
         _run([sys.executable, "-m", "venv", "--without-pip", str(path)], "python -m venv")
         install = [sys.executable, "-m", "pip", "--python", str(py), "install", "--quiet"]
     if spec.requirements:
-        if log:
-            log(
-                f"installing {len(spec.requirements)} requirements with {tool}: {' '.join(spec.requirements)}"
-            )
         _run([*install, *spec.requirements], f"{tool} install {' '.join(spec.requirements)}")
     site = _site_packages(path)
     (site / "_agentic_workspace.pth").write_text(spec.import_path + "\n")
