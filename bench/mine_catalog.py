@@ -4,11 +4,13 @@ python bench/mine_catalog.py run --max 500 --out catalog.jsonl       # resumable
 python bench/mine_catalog.py report --out catalog.jsonl              # figures and the per-source table
 python bench/mine_catalog.py oracle --out catalog.jsonl --sample 200 # oracle solves, verifier accepts?
 
-`run` calls `agentic tasks mine --catalog` (niced) and appends the sitting's wall seconds and the
-machine's load to `<out>.bench.json`; `report` adds the sittings up and reads the per-package records
-in `<out>.sources/`. CPU-hours are counted as wall-hours x the machine's cores: an upper bound on
-what mining used (the box is shared), so tasks per CPU-hour is a lower bound. getrusage cannot give
-the real figure: the sandbox's processes are reaped inside their pid namespace, not by this process. `oracle` draws a seeded sample of the mined tasks
+`run` calls `agentic tasks mine --catalog` (niced) and appends the sitting's start and end times and
+the machine's load to `<out>.bench-<shard>.json`; `report` takes the union of all sittings' intervals
+(shards run at once share the machine) and reads the per-package records in `<out>.sources/`.
+CPU-hours are counted as wall-hours x the machine's cores: an upper bound on what mining used (the
+box is shared), so tasks per CPU-hour is a lower bound. getrusage cannot give the real figure: the
+sandbox's processes are reaped inside their pid namespace, not by this process. `oracle` draws a
+seeded sample of the mined tasks
 and runs `agentic generate trajectories` on each family's share with the offline oracle: every task
 is tried once, and the verifier's verdict is counted.
 """
@@ -31,14 +33,14 @@ AGENTIC = [sys.executable, "-m", "agentic_pipeline.cli"]
 
 
 def run(args: argparse.Namespace) -> None:
-    log = args.out.with_name(args.out.stem + ".bench.json")
+    log = args.out.with_name(args.out.stem + f".bench-{args.shard.replace('/', 'of')}.json")
     sittings = json.loads(log.read_text()) if log.exists() else []
     start, started = time.monotonic(), time.strftime("%Y-%m-%d %H:%M")
     cmd = ["nice", "-n", "10", *AGENTIC, "tasks", "mine", "--catalog", "--max", str(args.max)]
-    code = subprocess.call([*cmd, "--out", str(args.out)])
+    code = subprocess.call([*cmd, "--out", str(args.out), "--shard", args.shard])
     wall = time.monotonic() - start
     sittings.append(
-        {"started": started, "ended": time.strftime("%Y-%m-%d %H:%M"), "wall_s": wall, "cpu_s": wall * os.cpu_count(),
+        {"started": started, "t0": time.time() - wall, "t1": time.time(), "wall_s": wall,
          "load": os.getloadavg()[1], "exit": code, "max": args.max}
     )  # fmt: skip
     log.write_text(json.dumps(sittings, indent=1))
@@ -46,15 +48,19 @@ def run(args: argparse.Namespace) -> None:
 
 
 def report(args: argparse.Namespace) -> None:
-    log = args.out.with_name(args.out.stem + ".bench.json")
-    sittings = json.loads(log.read_text()) if log.exists() else []
+    sittings = [
+        s
+        for p in sorted(args.out.parent.glob(args.out.stem + ".bench*.json"))
+        for s in json.loads(p.read_text())
+    ]
     rows = [
         json.loads(p.read_text())
         for p in sorted(args.out.with_name(args.out.stem + ".sources").glob("*.json"))
     ]
     done = [r for r in rows if not r["error"]]
     tasks = sum(r["tasks"] for r in done)
-    wall, cpu = sum(s["wall_s"] for s in sittings), sum(s["cpu_s"] for s in sittings)
+    wall = _union(sorted((s["t0"], s["t1"]) for s in sittings))
+    cpu = wall * os.cpu_count()
     families = Counter()
     for r in done:
         path = args.out.with_name(args.out.stem + ".sources") / f"{r['name']}.jsonl"
@@ -80,6 +86,15 @@ def report(args: argparse.Namespace) -> None:
         else:
             cells = (r["tasks"], r["built"], r["uncovered"], r["tried"], r["rejected"], f"{r['seconds']:.0f}")
             print(f"| {r['name']} | {r['version']} | " + " | ".join(str(c) for c in cells) + " |")
+
+
+def _union(intervals: list[tuple[float, float]]) -> float:
+    """Seconds covered by at least one interval (sorted by start)."""
+    total, end = 0.0, float("-inf")
+    for a, b in intervals:
+        total += max(0.0, b - max(a, end))
+        end = max(end, b)
+    return total
 
 
 def oracle(args: argparse.Namespace) -> None:
@@ -118,6 +133,7 @@ def main() -> None:
         p.add_argument("--out", type=Path, default=Path("catalog.jsonl"))
         if name == "run":
             p.add_argument("--max", type=int, default=500)
+            p.add_argument("--shard", default="0/1", help="i/N: run N of these at once, one per i")
         if name == "oracle":
             p.add_argument("--sample", type=int, default=200)
             p.add_argument("--seed", type=int, default=0)

@@ -57,6 +57,12 @@ def mine_tasks(
     retry_failed: bool = typer.Option(
         False, "--retry-failed", help="--catalog: retry the packages an earlier run could not mine."
     ),
+    shard: str = typer.Option(
+        "0/1",
+        "--shard",
+        help="--catalog: i/N, this process takes every N-th package from the i-th (several processes or "
+        "machines, one --out).",
+    ),
 ) -> None:
     """Inject bugs / remove function bodies in a copy of real code; keep those its tests catch.
 
@@ -80,7 +86,14 @@ def mine_tasks(
         console.print("[red]error[/red]: --requirements and --extra go with --repo")
         raise typer.Exit(2)
     if catalog:
-        _mine_catalog(console, out, max_tasks, tuple(family), retry_failed)
+        from agentic_pipeline.generate.trajectories import parse_shard
+
+        try:
+            i, n = parse_shard(shard)
+        except ValueError as exc:
+            console.print(f"[red]error[/red]: {exc}")
+            raise typer.Exit(2) from None
+        _mine_catalog(console, out, max_tasks, tuple(family), retry_failed, (i, n))
         return
     if repo and not test_cmd:
         console.print("[red]error[/red]: --repo needs --test-cmd (how its tests run, from its root)")
@@ -129,14 +142,17 @@ def _mine_one(console, repo, pkg, test_cmd, requirements, extra, max_tasks, out,
     )
 
 
-def _mine_catalog(console, out: Path, max_tasks: int, families: tuple[str, ...], retry_failed: bool) -> None:
+def _mine_catalog(
+    console, out: Path, max_tasks: int, families: tuple[str, ...], retry_failed: bool, shard: tuple[int, int]
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
     from agentic_pipeline.tasks.mine_pypi import CatalogRun
     from agentic_pipeline.tasks.pypi import CATALOG, load_catalog
 
-    packages = load_catalog()
+    catalog = load_catalog()
+    packages = catalog[shard[0] :: shard[1]]
     run = CatalogRun(out, max_tasks, families, retry_failed)
     rows = []
     columns = [TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
@@ -166,7 +182,7 @@ def _mine_catalog(console, out: Path, max_tasks: int, families: tuple[str, ...],
         "[bold]total[/bold]", "", f"[bold]{total}[/bold]", str(sum(r.built for r in rows)), "", "", "", ""
     )
     console.print(table)
-    n = run.combine(packages)
+    n = run.combine(catalog)  # every package done so far, whichever process did it
     failed = [r.name for r in rows if r.error]
     if failed:
         console.print(
