@@ -52,6 +52,8 @@ def _stubs(original: str, rel: str) -> tuple[Stub, ...]:
 
 def _covered_stubs(src: CodeSource, original: str, rel: str) -> tuple[Stub, ...]:
     """The stubs whose body some test executes (all of them when that was not measured)."""
+    if src.executed is None:
+        return _stubs(original, rel)
     out = []
     for s in _stubs(original, rel):
         first, end = _body_range(s)
