@@ -3,6 +3,7 @@
 python bench/mine_catalog.py run --max 500 --out catalog.jsonl       # resumable: one sitting per call
 python bench/mine_catalog.py report --out catalog.jsonl              # figures and the per-source table
 python bench/mine_catalog.py oracle --out catalog.jsonl --sample 200 # oracle solves, verifier accepts?
+python bench/mine_catalog.py reachable --out catalog.jsonl           # candidates of the mined packages
 
 `run` calls `agentic tasks mine --catalog` (niced) and appends the sitting's start and end times and
 the machine's load to `<out>.bench-<shard>.json`; `report` takes the union of all sittings' intervals
@@ -88,6 +89,31 @@ def report(args: argparse.Namespace) -> None:
             print(f"| {r['name']} | {r['version']} | " + " | ".join(str(c) for c in cells) + " |")
 
 
+def reachable(args: argparse.Namespace) -> None:
+    """Candidates the current code builds on covered lines, for every mined package (the coverage maps
+    and environments are remembered: nothing runs in the sandbox)."""
+    import asyncio
+
+    from agentic_pipeline.tasks.mine import MineReport, plan
+    from agentic_pipeline.tasks.mine_pypi import prepare
+    from agentic_pipeline.tasks.pypi import load_catalog
+
+    total = 0
+    for pkg in load_catalog():
+        rec = args.out.with_name(args.out.stem + ".sources") / f"{pkg.name}.json"
+        if not rec.is_file() or json.loads(rec.read_text())["error"]:
+            continue
+        src = prepare(pkg)
+        report = MineReport(src.name)
+        asyncio.run(plan(src, ("debugging", "coding"), "bwrap", report))
+        total += report.built
+        print(
+            f"{pkg.name}: {report.built} candidates on covered lines ({report.uncovered} left out)",
+            flush=True,
+        )
+    print(f"reachable: {total}")
+
+
 def _union(intervals: list[tuple[float, float]]) -> float:
     """Seconds covered by at least one interval (sorted by start)."""
     total, end = 0.0, float("-inf")
@@ -128,7 +154,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="what", required=True)
-    for name in ("run", "report", "oracle"):
+    for name in ("run", "report", "oracle", "reachable"):
         p = sub.add_parser(name)
         p.add_argument("--out", type=Path, default=Path("catalog.jsonl"))
         if name == "run":
@@ -138,7 +164,7 @@ def main() -> None:
             p.add_argument("--sample", type=int, default=200)
             p.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    {"run": run, "report": report, "oracle": oracle}[args.what](args)
+    {"run": run, "report": report, "oracle": oracle, "reachable": reachable}[args.what](args)
 
 
 if __name__ == "__main__":

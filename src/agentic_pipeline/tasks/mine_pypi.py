@@ -19,8 +19,21 @@ from pathlib import Path
 
 from agentic_pipeline.tasks.base import Task
 from agentic_pipeline.tasks.catalog import load_task_file, write_task_file
-from agentic_pipeline.tasks.mine import Mined, MineError, mine, repo_source
+from agentic_pipeline.tasks.mine import Mined, MineError, MineReport, mine_source, prepare_source, repo_source
 from agentic_pipeline.tasks.pypi import Package, PypiError, fetch_sdist, requirements, test_command
+from agentic_pipeline.tasks.sources import CodeSource
+
+
+def prepare(pkg: Package, test_cmd: str | None = None) -> tuple[CodeSource, MineReport]:
+    """``pkg`` as a source: its sdist fetched, its tests and test command found (``test_cmd``, then the
+    catalog's, override), its environment built. Raises MineError (with the reason)."""
+    try:
+        root = fetch_sdist(pkg)
+        found = repo_source(root, "", pkg.name, "pypi")
+        cmd = test_cmd or pkg.test_cmd or test_command(root, found.test_files)
+    except PypiError as exc:
+        raise MineError(str(exc)) from None
+    return prepare_source(root, cmd, requirements(root, pkg), pkg.name, "pypi")
 
 
 def mine_package(
@@ -31,19 +44,9 @@ def mine_package(
     backend: str = "bwrap",
     on_checked: Callable[[Task, bool], None] | None = None,
 ) -> Mined:
-    """Fetch ``pkg``'s sdist, find its tests and test command (``test_cmd`` overrides), build its
-    environment and mine it. Raises MineError (with the reason) when it cannot be mined."""
-    try:
-        root = fetch_sdist(pkg)
-    except PypiError as exc:
-        raise MineError(str(exc)) from None
-    found = repo_source(root, "", pkg.name, "pypi")
-    try:
-        cmd = test_cmd or pkg.test_cmd or test_command(root, found.test_files)
-    except PypiError as exc:
-        raise MineError(str(exc)) from None
-    reqs = requirements(root, pkg)
-    return mine(root, cmd, max_tasks, families, backend, on_checked, reqs, pkg.name, "pypi")
+    """Fetch, prepare and mine ``pkg`` (see ``prepare``)."""
+    src, report = prepare(pkg, test_cmd)
+    return mine_source(src, max_tasks, families, backend, on_checked, report=report)
 
 
 @dataclass
