@@ -82,7 +82,9 @@ def report(args: argparse.Namespace) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         if r["error"]:
-            why = r["error"].splitlines()[0][:90]
+            lines = [ln.strip() for ln in r["error"].splitlines()]
+            picks = [ln for ln in lines[1:] if ln.startswith(("FAILED", "E ")) or "ModuleNotFoundError" in ln]
+            why = (picks or lines)[0].removeprefix("E").strip()[:100]
             print(f"| {r['name']} | {r['version']} | not mined: {why} | | | | | |")
         else:
             cells = (r["tasks"], r["built"], r["uncovered"], r["tried"], r["rejected"], f"{r['seconds']:.0f}")
@@ -94,7 +96,7 @@ def reachable(args: argparse.Namespace) -> None:
     and environments are remembered: nothing runs in the sandbox)."""
     import asyncio
 
-    from agentic_pipeline.tasks.mine import MineReport, plan
+    from agentic_pipeline.tasks.mine import plan
     from agentic_pipeline.tasks.mine_pypi import prepare
     from agentic_pipeline.tasks.pypi import load_catalog
 
@@ -103,8 +105,7 @@ def reachable(args: argparse.Namespace) -> None:
         rec = args.out.with_name(args.out.stem + ".sources") / f"{pkg.name}.json"
         if not rec.is_file() or json.loads(rec.read_text())["error"]:
             continue
-        src = prepare(pkg)
-        report = MineReport(src.name)
+        src, report = prepare(pkg)
         asyncio.run(plan(src, ("debugging", "coding"), "bwrap", report))
         total += report.built
         print(
