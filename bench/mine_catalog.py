@@ -133,21 +133,23 @@ def oracle(args: argparse.Namespace) -> None:
         tasks = Path(tmp) / "sample.jsonl"
         tasks.write_text("\n".join(sample) + "\n")
         for family, n in sorted(by_family.items()):
+            if args.family and family not in args.family:
+                continue
             done = subprocess.run(
                 [*AGENTIC, "generate", "trajectories", "--tasks", str(tasks), "--category", family, "--count",
                  str(n), "--split", "all", "--out", str(Path(tmp) / "data"), "--workers", "2"],
                 capture_output=True, text=True,
             )  # fmt: skip
-            found = re.search(rf"{family}: (\d+)/\d+ kept .*?, (\d+) rejected", " ".join(done.stdout.split()))
+            said = " ".join((done.stdout + done.stderr).split())  # the summary goes to stderr
+            found = re.search(rf"{family}: (\d+)/\d+ kept .*?, (\d+) rejected", said)
             if not found:
                 print(done.stdout[-2000:], done.stderr[-2000:])
                 raise SystemExit(f"{family}: no summary line (exit {done.returncode})")
             k, r = int(found.group(1)), int(found.group(2))
             print(f"{family}: {k} verified, {r} rejected of {n} sampled")
             verified, rejected = verified + k, rejected + r
-    print(
-        f"oracle + verifier: {verified} of {len(sample)} sampled tasks verified ({verified / len(sample):.1%})"
-    )
+    tried = verified + rejected
+    print(f"oracle + verifier: {verified} of {tried} tried verified ({verified / max(1, tried):.1%})")
 
 
 def main() -> None:
@@ -164,6 +166,7 @@ def main() -> None:
         if name == "oracle":
             p.add_argument("--sample", type=int, default=200)
             p.add_argument("--seed", type=int, default=0)
+            p.add_argument("--family", action="append", help="only these families of the sample")
     args = parser.parse_args()
     {"run": run, "report": report, "oracle": oracle, "reachable": reachable}[args.what](args)
 
