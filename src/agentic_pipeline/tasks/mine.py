@@ -6,7 +6,7 @@ files that are not tests; test files (``test_*.py``, ``*_test.py``, ``conftest.p
 a ``tests``/``test`` folder) are pinned by the verifier.
 
 A source may carry its own environment (``agentic_pipeline.tasks.environments``): its dependencies,
-mounted in the sandbox for every command of its tasks. Then:
+mounted in the sandbox for every command of its tasks. Every source, with or without one:
 
 1. the suite runs once under coverage with per-test contexts (``coverage_map``); a red suite stops
    here, showing the failing tests and the first error lines;
