@@ -218,13 +218,13 @@ async def run_episode(task: Task, policy: Policy, config: RunConfig) -> Trajecto
     limits = Limits(timeout_s=config.command_timeout_s)
     with tempfile.TemporaryDirectory(prefix="agentic-episode-") as tmp:
         workspace = task.materialize(Path(tmp) / "workspace")
-        sandbox = Sandbox(workspace, limits, backend=config.backend)
+        sandbox = Sandbox(workspace, limits, backend=config.backend, venv=task.env)
         ok, why = await run_setup(task, sandbox)
         if not ok:
             raise TaskSetupError(f"task {task.id}: {why}")
         episode = Episode(task, policy, config, sandbox)
         status, detail = await episode.run()
-        verdict = await verify(task, Sandbox(workspace, limits, backend=config.backend))
+        verdict = await verify(task, Sandbox(workspace, limits, backend=config.backend, venv=task.env))
     outcome = Outcome(
         verified=verdict.verified, verifier=verdict.verifier, detail=verdict.detail, exit_status=status
     )

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "generate_conversations",
     "generate_reasoning",
     "tasks_synthesize",
+    "tasks_mine",
     "evaluate",
     "report",
 ]

@@ -34,8 +34,9 @@ What it does NOT protect against:
 - CPU fairness: there is no CPU quota; a busy loop uses a core until the timeout.
 - Filling the disk inside the workspace: files are capped one by one (``max_file_mb``), not in total.
   /tmp and $HOME are tmpfs with a size cap (``tmp_mb`` each, in RAM).
-- Reading what is deliberately mounted: the workspace, the system, and the Python installation
-  (including any secret someone put into its site-packages).
+- Reading what is deliberately mounted: the workspace, the system, the Python installation
+  (including any secret someone put into its site-packages) and a task source's environment
+  (``venv=``, read-only).
 - Memory outside the address-space cap: page cache and tmpfs pages are not counted in RLIMIT_AS.
 - The caller's identity: commands run as the caller's uid (shown as root inside the user
   namespace). When the caller is root, what keeps the visible system files intact is the read-only
@@ -566,7 +567,24 @@ def _prlimit_argv(limits: Limits, set_nproc: bool) -> list[str]:
     return [*argv, "--"]
 
 
-def _bwrap_argv(workspace: Path, limits: Limits) -> list[str]:
+def _venv_roots(venv: Path) -> list[str]:
+    """A task environment's folder and its interpreter's installation (``home`` in pyvenv.cfg), when
+    the latter is not visible already."""
+    roots = [str(venv)]
+    try:
+        cfg = (venv / "pyvenv.cfg").read_text().splitlines()
+    except OSError:
+        return roots
+    home = next((ln.split("=", 1)[1].strip() for ln in cfg if ln.split("=", 1)[0].strip() == "home"), "")
+    if home:
+        prefix = os.path.realpath(str(Path(home).parent))
+        visible = [*_SYSTEM_DIRS, *_python_roots()]
+        if not any(prefix == d or prefix.startswith(d + "/") for d in visible):
+            roots.append(prefix)
+    return roots
+
+
+def _bwrap_argv(workspace: Path, limits: Limits, venv: Path | None = None) -> list[str]:
     tmp_size = str(limits.tmp_mb * 1024 * 1024)
     argv = [
         "bwrap",
@@ -595,6 +613,8 @@ def _bwrap_argv(workspace: Path, limits: Limits) -> list[str]:
     # After the tmpfs mounts: a checkout (and its venv) under /tmp must stay visible, not be hidden.
     for root in _python_roots():
         argv += ["--ro-bind", root, root]
+    for root in _venv_roots(venv) if venv else ():
+        argv += ["--ro-bind", root, root]
     argv += ["--bind", str(workspace), WORKDIR, "--chdir", WORKDIR, "--remount-ro", "/"]
     return argv
 
@@ -612,6 +632,7 @@ class Sandbox:
         limits: Limits = Limits(),  # noqa: B008 - frozen dataclass, safe as a default
         backend: str = "bwrap",
         env: dict[str, str] | None = None,
+        venv: Path | str | None = None,
     ) -> None:
         if backend not in _BACKENDS:
             raise ValueError(f"unknown sandbox backend {backend!r}; expected one of {', '.join(_BACKENDS)}")
@@ -621,9 +642,14 @@ class Sandbox:
         self.limits = limits
         self.backend = backend
         self.extra_env = dict(env or {})
+        # A task source's own environment (agentic_pipeline.tasks.environments): mounted read-only,
+        # first on PATH, so `python` is its interpreter with the source's dependencies.
+        self.venv = Path(venv) if venv else None
+        if self.venv and not (self.venv / "bin" / "python").exists():
+            raise FileNotFoundError(f"environment {self.venv} has no bin/python")
         if backend == "bwrap":
             check_bwrap()
-            self._prefix = _bwrap_argv(self.workspace, limits)
+            self._prefix = _bwrap_argv(self.workspace, limits, self.venv)
         else:
             if shutil.which("prlimit") is None:
                 raise SandboxUnavailable(
@@ -642,7 +668,11 @@ class Sandbox:
 
     def env(self) -> dict[str, str]:
         home = HOME_DIR if self.backend == "bwrap" else str(self.workspace)
-        return {**base_env(self.workdir, home), **self.extra_env}
+        env = base_env(self.workdir, home)
+        if self.venv:
+            env["PATH"] = f"{self.venv}/bin:{env['PATH']}"
+            env["VIRTUAL_ENV"] = str(self.venv)
+        return {**env, **self.extra_env}
 
     def argv(self, command: str | list[str], nproc_rlimit: bool = True) -> list[str]:
         """The full command line that runs ``command`` (useful to see exactly what is run)."""

@@ -38,7 +38,8 @@ from agentic_pipeline.commands.options import (
 )
 
 CATEGORY_HELP = (
-    "coding, debugging, refactoring, devops, or all (the count is then split evenly over the four)."
+    "coding, debugging, refactoring, devops, or all (the count is then split evenly over the four; "
+    "with --tasks FILE, over the families the file holds)."
 )
 MORE_TASKS = (
     "More tasks: `agentic tasks mine --repo PATH` (your repository) or `agentic tasks synthesize --teacher ...` "
@@ -97,6 +98,7 @@ def trajectories(
     except (ValueError, OSError) as exc:
         fail(str(exc))
     if tasks is not None:
+        categories = _file_categories(tasks, tasks_file, category, categories)
         _note_held_out(tasks, split, tasks_file)
     with generation(run, teacher, out, count=count) as (opened, backend):
         loop = RunConfig(
@@ -118,12 +120,30 @@ def trajectories(
 
     def short(c) -> str:
         where = "" if split == "all" else f" in the {split} split"
+        more = (
+            f"{tasks_file} holds too few of them: mine more (`agentic tasks mine ... --max N`) or ask for fewer."
+            if tasks_file
+            else MORE_TASKS
+        )
         return (
             f"{c.name}: only {c.kept} distinct verified tasks available{where} (asked for {c.target}); stopped. "
-            + MORE_TASKS
+            + more
         )
 
     finish(results, opened, short)
+
+
+def _file_categories(tasks: list, path: Path, asked: str, categories: list[str]) -> list[str]:
+    """The categories to run on a --tasks file: with ``all``, the families it holds (said aloud); an
+    asked family it does not hold is an error naming what it does hold."""
+    held = {c: sum(t.family == c for t in tasks) for c in categories}
+    held = {c: n for c, n in held.items() if n}
+    listing = ", ".join(f"{c} ({n})" for c, n in held.items()) or "no tasks"
+    if not held:
+        fail(f"{path} holds {listing} of the families asked ({', '.join(categories)})")
+    if asked == "all":
+        console().print(f"{path} holds {listing}: generating those.", highlight=False)
+    return list(held)
 
 
 def _note_held_out(tasks: list, split: str, path: Path | None) -> None:

@@ -3,7 +3,8 @@
 agentic tasks list
 agentic tasks list --check            # run every unchecked candidate once (slow the first time, cached)
 agentic tasks list --split eval       # only the held-out sources (agentic_pipeline.tasks.split)
-agentic tasks mine --repo ../myproject --test-cmd "python -m pytest -q -x" --max 200 --out mined.jsonl
+
+Mining (``agentic tasks mine``) is in ``tasks_mine``.
 """
 
 from __future__ import annotations
@@ -108,49 +109,3 @@ def _check(todo: list) -> None:
     with progress_bars(label_width=10) as progress:
         counts = Counts("valid", len(todo))  # a valid candidate is "kept": the bar counts them of all
         asyncio.run(fill(counts, (Job(t.id, partial(one, t)) for t in todo), workers=2, progress=progress))
-
-
-@tasks_app.command("mine")
-def mine_tasks(
-    repo: Path = typer.Option(..., "--repo", help="Your repository (copied; the original is not modified)."),
-    test_cmd: str = typer.Option(
-        ..., "--test-cmd", help="Runs its tests from the repository root, e.g. 'python -m pytest -q -x'."
-    ),
-    max_tasks: int = typer.Option(100, "--max", min=1, help="Stop after this many valid tasks."),
-    out: Path = typer.Option(
-        Path("mined_tasks.jsonl"), "--out", help="JSONL file of tasks for `generate trajectories --tasks`."
-    ),
-    family: list[str] = typer.Option(
-        ["debugging", "coding"], "--family", help="debugging and/or coding (repeatable)."
-    ),
-) -> None:
-    """Inject bugs / remove function bodies in a copy of your repository; keep those its tests catch."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    from agentic_pipeline.tasks.catalog import write_task_file
-    from agentic_pipeline.tasks.mine import MineError, mine
-
-    console = Console(stderr=True)
-    bad = [f for f in family if f not in ("debugging", "coding")]
-    if bad:
-        console.print(f"[red]error[/red]: --family {bad[0]!r}: mining makes debugging and coding tasks")
-        raise typer.Exit(2)
-    with Progress(console=console) as bar:
-        job = bar.add_task("checking candidates", total=max_tasks)
-        kept = 0
-
-        def on_checked(task, ok) -> None:
-            nonlocal kept
-            kept += ok
-            bar.update(job, completed=kept, description=f"checking candidates ({task.family})")
-
-        try:
-            tasks = mine(repo, test_cmd, max_tasks, tuple(family), on_checked=on_checked)
-        except MineError as exc:
-            console.print(f"[red]error[/red]: {exc}")
-            raise typer.Exit(2) from None
-    n = write_task_file(out, tasks)
-    console.print(
-        f"wrote {n} tasks to {out}; use them with `agentic generate trajectories --tasks {out} ...`"
-    )

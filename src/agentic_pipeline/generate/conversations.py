@@ -367,7 +367,7 @@ async def run_session(
     usage = Usage()
     with tempfile.TemporaryDirectory(prefix="agentic-session-") as tmp:
         ws = plan.first.materialize(Path(tmp) / "workspace")
-        sandbox = Sandbox(ws, limits, backend=run.backend)
+        sandbox = Sandbox(ws, limits, backend=run.backend, venv=plan.first.env)
         base_texts = {rel: src.read(rel) for rel in [*src.src_files, *src.test_files]}
         task, user = plan.first, first_message(plan.first, src, plan.rng)
         used = {plan.first.id}
@@ -381,7 +381,7 @@ async def run_session(
             status, _ = await episode.run()
             messages = episode.messages
             usage.add(episode.usage)
-            verdict = await verify(task, Sandbox(ws, limits, backend=run.backend))
+            verdict = await verify(task, Sandbox(ws, limits, backend=run.backend, venv=task.env))
             results.append(RequestResult(task, status, verdict.verified, verdict.detail, episode.steps))
             if not verdict.verified or messages[-1]["role"] != "assistant" or messages[-1].get("tool_calls"):
                 break

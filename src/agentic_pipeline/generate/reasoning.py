@@ -304,7 +304,9 @@ async def ground(task: Task, backend: str) -> Grounding | None:
     edit = task.solution.edits[0]
     with tempfile.TemporaryDirectory(prefix="agentic-reason-") as tmp:
         ws = task.materialize(Path(tmp) / "ws")
-        result = await Sandbox(ws, Limits(timeout_s=CHECK_TIMEOUT_S), backend=backend).arun(task.check_cmd)
+        result = await Sandbox(ws, Limits(timeout_s=CHECK_TIMEOUT_S), backend=backend, venv=task.env).arun(
+            task.check_cmd
+        )
     if result.exit_code == 0 or result.timed_out:
         return None
     buggy = task.start_text(edit.path)
@@ -318,7 +320,7 @@ async def check_patch(task: Task, patch: str, backend: str) -> tuple[bool, str]:
     with tempfile.TemporaryDirectory(prefix="agentic-reason-fix-") as tmp:
         ws = task.materialize(Path(tmp) / "ws")
         (ws / ".fix.diff").write_text(patch)
-        sandbox = Sandbox(ws, Limits(timeout_s=CHECK_TIMEOUT_S), backend=backend)
+        sandbox = Sandbox(ws, Limits(timeout_s=CHECK_TIMEOUT_S), backend=backend, venv=task.env)
         applied = await sandbox.arun("patch -p1 --no-backup-if-mismatch < .fix.diff && rm .fix.diff")
         if applied.exit_code != 0:
             return False, f"the patch does not apply: {clip(applied.output, 300)}"

@@ -124,6 +124,9 @@ class Task:
     check_cmd: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
     patches: list[Edit] = field(default_factory=list)
+    # The source's own environment (a venv folder, agentic_pipeline.tasks.environments), mounted in the
+    # sandbox for every command of the task; None: the interpreter that runs this package.
+    env: str | None = None
 
     @property
     def split(self) -> Split:
@@ -181,6 +184,8 @@ class Task:
         """Hash of what the task *is* (workspace, setup, verifier), for caching validity checks."""
         payload = {k: v for k, v in self.to_dict().items() if k not in ("instruction", "meta", "solution")}
         payload["base_hash"] = tree_hash(Path(self.base)) if self.base else ""
+        if payload["env"] is None:
+            del payload["env"]  # tasks without an environment keep the hashes they always had
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -51,6 +51,18 @@ def _stubs(original: str, rel: str) -> tuple[Stub, ...]:
     return tuple(stubs(original, rel))
 
 
+def _covered_stubs(src: CodeSource, original: str, rel: str) -> tuple[Stub, ...]:
+    """The stubs whose body some test executes (all of them when that was not measured)."""
+    if src.executed is None:
+        return _stubs(original, rel)
+    out = []
+    for s in _stubs(original, rel):
+        first, end = _body_range(s)
+        if src.runs(rel, range(first + 1, end + 1)):
+            out.append(s)
+    return tuple(out)
+
+
 def _what(src: CodeSource) -> str:
     return f"the {src.short} project" if src.kind == "project" else f"`{src.short}`"
 
@@ -81,6 +93,7 @@ def _broken_task(
         solution=Solution(kind=kind, edits=[Edit(rel, old, new)], facts=facts),
         check_cmd=src.test_cmd,
         meta=meta,
+        env=src.env,
     )
 
 
@@ -90,7 +103,8 @@ def debugging_tasks(src: CodeSource, per_file: int | None = None) -> list[Task]:
     out = []
     for rel in src.src_files:
         original = src.read(rel)
-        for m in sample(mutants(original, rel, parse_check=False), per_file, salt=src.name):
+        found = [m for m in mutants(original, rel, parse_check=False) if src.runs(rel, [m.line])]
+        for m in sample(found, per_file, salt=src.name):
             tid = task_id(src.name, "debugging", m.key)
             rng = rng_for(tid, "phrase")
             instruction = rng.choice(_DEBUG_PHRASES).format(what=_what(src), cmd=src.test_cmd, file=rel)
@@ -106,7 +120,7 @@ def coding_tasks(src: CodeSource) -> list[Task]:
     out = []
     for rel in src.src_files:
         original = src.read(rel)
-        for s in _stubs(original, rel):
+        for s in _covered_stubs(src, original, rel):
             tid = task_id(src.name, "coding", f"{rel}:{s.function}")
             rng = rng_for(tid, "phrase")
             instruction = rng.choice(_CODING_PHRASES).format(func=s.function, file=rel, cmd=src.test_cmd)
@@ -273,6 +287,7 @@ def multi_stub_task(src: CodeSource, rel: str, original: str, group: list[Stub])
         solution=Solution(kind="implement_many", edits=fixes, facts=facts),
         check_cmd=src.test_cmd,
         meta={"functions": len(names), "function": "+".join(names)},
+        env=src.env,
     )
 
 
@@ -289,7 +304,7 @@ def multi_coding_tasks(src: CodeSource) -> list[Task]:
     out = []
     for rel in src.src_files:
         original = src.read(rel)
-        found = _stubs(original, rel)
+        found = _covered_stubs(src, original, rel)
         for size, limit in caps.items():
             # No parse check: each body is a block of whole lines (it parsed stubbed alone), and
             # blocks that do not overlap stay valid when each becomes one statement.

@@ -95,6 +95,18 @@ class CodeSource:
     test_cmd: str
     description: str = ""
     refactor_hints: list[str] = field(default_factory=list)
+    # Lines the tests execute, per source file (from a coverage run, agentic_pipeline.tasks.coverage_map):
+    # builders then change only those. None: not measured, every line is a candidate.
+    executed: dict[str, frozenset[int]] | None = None
+    # The source's own environment (a venv folder, agentic_pipeline.tasks.environments), or None.
+    env: str | None = None
+
+    def runs(self, rel: str, lines: range | list[int]) -> bool:
+        """Whether a test executes one of ``lines`` of ``rel`` (True when that was not measured)."""
+        if self.executed is None:
+            return True
+        found = self.executed.get(rel, frozenset())
+        return any(n in found for n in lines)
 
     @property
     def kind(self) -> str:

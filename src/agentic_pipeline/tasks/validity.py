@@ -100,7 +100,7 @@ def _has_reference(task: Task) -> bool:
     return sol.kind not in _PROCEDURES and bool(sol.edits or sol.commands)
 
 
-def _validity_key(task: Task) -> str:
+def validity_key(task: Task) -> str:
     key = f"task:{task.content_hash()}"
     claim = task.meta.get("fails_at_start")
     key = f"{key}:fails-at-start:{claim}" if claim else key
@@ -137,13 +137,13 @@ async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache
     instruction claims a command fails at the start (``meta["fails_at_start"]``, e.g. the tests at
     HEAD of a bisect task), when that command really fails there."""
     cache = cache or default_cache()
-    key = _validity_key(task)
+    key = validity_key(task)
     known = cache.get(key)
     if known is not None:
         return known
     with tempfile.TemporaryDirectory(prefix="agentic-valid-") as tmp:
         ws = task.materialize(Path(tmp) / "ws")
-        sandbox = Sandbox(ws, Limits(timeout_s=_SETUP_TIMEOUT_S), backend=backend)
+        sandbox = Sandbox(ws, Limits(timeout_s=_SETUP_TIMEOUT_S), backend=backend, venv=task.env)
         ok, _ = await run_setup(task, sandbox)
         if ok and task.meta.get("fails_at_start"):
             claim = await sandbox.arun(task.meta["fails_at_start"], timeout=_CHECK_TIMEOUT_S)
@@ -163,4 +163,4 @@ async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache
 
 def cached_validity(task: Task, cache: ValidityCache | None = None) -> bool | None:
     """The remembered answer for a task, without running anything (None: not checked yet)."""
-    return (cache or default_cache()).get(_validity_key(task))
+    return (cache or default_cache()).get(validity_key(task))

@@ -220,16 +220,17 @@ def _baselines() -> AnswerCache:
     return _BASELINES
 
 
-async def pristine_passed(base: Path, test_cmd: str, backend: str) -> int | None:
-    """How many tests pass on the pristine source (run once per source version, then remembered)."""
-    key = f"{tree_hash(base)}:{test_cmd}"
+async def pristine_passed(base: Path, test_cmd: str, backend: str, venv: str | None = None) -> int | None:
+    """How many tests pass on the pristine source (run once per source version and environment, then
+    remembered)."""
+    key = f"{tree_hash(base)}:{test_cmd}" + (f":{venv}" if venv else "")
     known = _baselines().get(key)
     if known is not None:
         return known
     with tempfile.TemporaryDirectory(prefix="agentic-baseline-") as tmp:
         ws = Path(tmp) / "ws"
         shutil.copytree(base, ws, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
-        sandbox = Sandbox(ws, Limits(timeout_s=_TEST_TIMEOUT_S), backend=backend)
+        sandbox = Sandbox(ws, Limits(timeout_s=_TEST_TIMEOUT_S), backend=backend, venv=venv)
         result, report, _ = await _reported_run(test_cmd, sandbox, _TEST_TIMEOUT_S)
     if report is None or result.exit_code != 0:
         return None
@@ -327,7 +328,7 @@ async def _short_report(task: Task, sandbox: Sandbox, report: TestReport | None)
     if report.failures or report.errors:
         return f"{report.failures} failed and {report.errors} errors in the runner's report"
     if task.base and task.verifier.pin_base:
-        need = await pristine_passed(Path(task.base), task.verifier.test_cmd or "", sandbox.backend)
+        need = await pristine_passed(Path(task.base), task.verifier.test_cmd or "", sandbox.backend, task.env)
         if need is not None and report.passed < need:
             return (
                 f"{report.passed} tests passed, {need} pass on the original code ({report.skipped} skipped)"
