@@ -135,12 +135,12 @@ def test_no_candidate_lands_where_no_test_runs_and_they_come_spread(repo: Path) 
     assert "calc/unused.py" in src.src_files and "docs/conf.py" not in src.src_files
     report = MineReport(src.name)
     p = asyncio.run(plan(src, ("debugging", "coding"), "bwrap", report))
-    paths = {t.solution.facts["path"] for t in p.queue}
+    paths = {t.solution.facts.path for t in p.queue}
     assert paths == {"calc/ops.py"} and report.uncovered > 0 and report.built == len(p.queue)
     # Round-robin: the first four alternate families and cover both functions.
     first = p.queue[:4]
     assert {t.family for t in first} == {"debugging", "coding"}
-    assert {t.solution.facts["function"].split("`")[0] for t in first} >= {"clamp", "mean"}
+    assert {t.solution.facts.function.split("`")[0] for t in first} >= {"clamp", "mean"}
 
 
 def test_mine_refuses_a_red_suite_and_shows_why(repo: Path, tmp_path: Path) -> None:

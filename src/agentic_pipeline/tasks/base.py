@@ -163,6 +163,8 @@ class Task:
         out = asdict(self)
         facts = self.solution.facts
         out["solution"]["facts"] = facts.to_dict() if facts is not None else {}
+        if out["env"] is None:
+            del out["env"]  # task files without an environment keep the JSON they always had
         return out
 
     @classmethod
@@ -184,8 +186,6 @@ class Task:
         """Hash of what the task *is* (workspace, setup, verifier), for caching validity checks."""
         payload = {k: v for k, v in self.to_dict().items() if k not in ("instruction", "meta", "solution")}
         payload["base_hash"] = tree_hash(Path(self.base)) if self.base else ""
-        if payload["env"] is None:
-            del payload["env"]  # tasks without an environment keep the hashes they always had
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -184,8 +184,9 @@ def spread(pools: dict[str, list[Task]], seed: int = 0) -> list[Task]:
         rng = random.Random(f"{seed}:{family}")
         modules: dict[str, dict[str, list[Task]]] = {}
         for t in sorted(pools[family], key=lambda t: t.id):
-            path = t.solution.facts.get("path", "")
-            func = t.meta.get("function") or t.solution.facts.get("function") or ""
+            facts = t.solution.facts
+            path = getattr(facts, "path", "") or ""
+            func = t.meta.get("function") or getattr(facts, "function", None) or ""
             modules.setdefault(path, {}).setdefault(func, []).append(t)
         cycles = []
         for path in sorted(modules):
@@ -229,7 +230,7 @@ async def _check(task: Task, cmd: str, backend: str, timeout: float) -> str | No
 def _changed_lines(task: Task) -> tuple[str, list[int]]:
     """The file a candidate changes and the lines of the original it touches."""
     facts = task.solution.facts
-    path = facts["path"]
+    path = facts.path
     original = Path(task.base, path).read_text()
     lines: list[int] = []
     for edit in task.solution.edits:  # the fix's new text is the original's
@@ -237,7 +238,7 @@ def _changed_lines(task: Task) -> tuple[str, list[int]]:
         if start >= 0:
             first = original.count("\n", 0, start) + 1
             lines += range(first, first + max(1, edit.new.count("\n")))
-    return path, lines or [facts.get("line", 0)]
+    return path, lines or [getattr(facts, "line", 0)]
 
 
 def _command_for(task: Task, src: CodeSource, cov: CoverageMap | None) -> str:
