@@ -80,7 +80,8 @@ async def source_passes(src: CodeSource, backend: str = "bwrap", cache: Validity
         ws = Path(tmp) / "ws"
         shutil.copytree(src.root, ws, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
         result = await Sandbox(ws, Limits(timeout_s=_SETUP_TIMEOUT_S), backend=backend).arun(src.test_cmd)
-    cache.put(key, result.exit_code == 0)
+    if not result.timed_out:  # a timeout on a loaded machine says nothing lasting about the source
+        cache.put(key, result.exit_code == 0)
     return result.exit_code == 0
 
 
@@ -111,31 +112,34 @@ def validity_key(task: Task) -> str:
     return key
 
 
-async def reference_verifies(task: Task, sandbox: Sandbox) -> tuple[bool, str]:
+async def reference_verifies(task: Task, sandbox: Sandbox) -> tuple[bool, str, bool]:
     """Apply the task's reference solution to the workspace of ``sandbox`` and verify it: (passed,
-    why not). An edit that does not apply or a command that fails is a failure, named."""
+    why not, timed out). An edit that does not apply or a command that fails is a failure, named."""
     ws = sandbox.workspace
     for e in task.solution.edits:
         path = ws / e.path
         try:
             text = apply_edit(path.read_text(), e) if e.old else e.new
         except (OSError, ValueError) as exc:
-            return False, f"the reference edit does not apply: {exc}"
+            return False, f"the reference edit does not apply: {exc}", False
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     for cmd in task.solution.commands:
         result = await sandbox.arun(cmd, timeout=_CHECK_TIMEOUT_S)
         if result.exit_code != 0:
-            return False, f"the reference command failed (exit {result.exit_code}): {cmd}"
+            return False, f"the reference command failed (exit {result.exit_code}): {cmd}", result.timed_out
     verdict = await verify(task, sandbox, timeout=_CHECK_TIMEOUT_S)
-    return verdict.verified and not verdict.timed_out, verdict.detail
+    return verdict.verified and not verdict.timed_out, verdict.detail, verdict.timed_out
 
 
 async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache | None = None) -> bool:
     """True when the verifier fails on the task's starting workspace and passes once the reference
     solution is applied (see the module's docstring; cached by content hash), and, for a task whose
     instruction claims a command fails at the start (``meta["fails_at_start"]``, e.g. the tests at
-    HEAD of a bisect task), when that command really fails there."""
+    HEAD of a bisect task), when that command really fails there.
+
+    An answer that rests on a timeout is not remembered: on a loaded machine a check can time out
+    once and pass the next time, and a remembered "invalid" would drop the task for good."""
     cache = cache or default_cache()
     key = validity_key(task)
     known = cache.get(key)
@@ -145,19 +149,21 @@ async def task_is_valid(task: Task, backend: str = "bwrap", cache: ValidityCache
         ws = task.materialize(Path(tmp) / "ws")
         sandbox = Sandbox(ws, Limits(timeout_s=_SETUP_TIMEOUT_S), backend=backend, venv=task.env)
         ok, _ = await run_setup(task, sandbox)
+        timed_out = False
         if ok and task.meta.get("fails_at_start"):
             claim = await sandbox.arun(task.meta["fails_at_start"], timeout=_CHECK_TIMEOUT_S)
-            ok = claim.exit_code != 0 and not claim.timed_out
+            ok, timed_out = claim.exit_code != 0 and not claim.timed_out, claim.timed_out
         if ok:
             verdict = await verify(task, sandbox, timeout=_CHECK_TIMEOUT_S)
-            ok = not verdict.verified and not verdict.timed_out
+            ok, timed_out = not verdict.verified and not verdict.timed_out, verdict.timed_out
         if ok and _has_reference(task):
-            ok, detail = await reference_verifies(task, sandbox)
+            ok, detail, timed_out = await reference_verifies(task, sandbox)
             if not ok:
                 log.warning(
                     "%s: its reference solution does not pass its verifier: %s", task.id, detail[-300:]
                 )
-    cache.put(key, ok)
+    if not timed_out:
+        cache.put(key, ok)
     return ok
 
 

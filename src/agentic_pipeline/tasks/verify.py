@@ -313,9 +313,9 @@ async def verify(task: Task, sandbox: Sandbox, timeout: float = _TEST_TIMEOUT_S)
                 return Verdict(False, spec.name, f"tests failed: {short}\n{_tail(result.output)}")
         parts.append(summary)
     for check in spec.checks:
-        ok, why = await _run_check(check, sandbox, timeout)
+        ok, why, timed_out = await _run_check(check, sandbox, timeout)
         if not ok:
-            return Verdict(False, spec.name, f"check {check.name} failed: {why}")
+            return Verdict(False, spec.name, f"check {check.name} failed: {why}", timed_out=timed_out)
         parts.append(f"{check.name} ok")
     return Verdict(True, spec.name, "; ".join(parts))
 
@@ -338,19 +338,22 @@ async def _short_report(task: Task, sandbox: Sandbox, report: TestReport | None)
     return None
 
 
-async def _run_check(check, sandbox: Sandbox, timeout: float) -> tuple[bool, str]:
+async def _run_check(check, sandbox: Sandbox, timeout: float) -> tuple[bool, str, bool]:
+    """(passed, why not, timed out)."""
     if check.kind == "ast":
         predicate = PREDICATES[check.name.split(":", 1)[0]]
-        return predicate(sandbox.workspace, **check.args)
+        return (*predicate(sandbox.workspace, **check.args), False)
     if check.kind == "command":
         result = await sandbox.arun(check.cmd, timeout=timeout)
+        if result.timed_out:
+            return False, f"`{check.cmd}` timed out after {timeout:.0f} s", True
         if result.exit_code != 0:
-            return False, f"`{check.cmd}` exited {result.exit_code}: {_tail(result.output, 8)}"
+            return False, f"`{check.cmd}` exited {result.exit_code}: {_tail(result.output, 8)}", False
         out = result.output.strip()
         if check.expect is not None and out != check.expect.strip():
-            return False, f"`{check.cmd}` printed {_tail(out, 8)!r}, expected {_tail(check.expect, 8)!r}"
+            return False, f"`{check.cmd}` printed {_tail(out, 8)!r}, expected {_tail(check.expect, 8)!r}", False
         missing = [c for c in check.contains if c not in out]
         if missing:
-            return False, f"`{check.cmd}` output lacks {missing[0]!r}"
-        return True, ""
+            return False, f"`{check.cmd}` output lacks {missing[0]!r}", False
+        return True, "", False
     raise ValueError(f"unknown check kind {check.kind!r}")
