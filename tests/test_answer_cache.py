@@ -50,7 +50,11 @@ def _slow_task(seconds: float):
         base=None,
         files={"README.md": "slow\n"},
         verifier=Verifier(
-            checks=[Check(kind="command", name="marker", cmd=f"sleep {seconds}; cat checked.txt", expect="checked")]
+            checks=[
+                Check(
+                    kind="command", name="marker", cmd=f"sleep {seconds}; cat checked.txt", expect="checked"
+                )
+            ]
         ),
         solution=Solution(kind="edits", edits=[Edit(path="checked.txt", old="", new="checked\n")]),
     )

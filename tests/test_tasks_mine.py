@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agentic_pipeline.tasks.mine import MineReport, copy_repo, plan, repo_source
+from agentic_pipeline.tasks.mine import MineReport, copy_repo, mine, plan, repo_source
 
 OPS = '''def clamp(x, lo, hi):
     """Clamp x into [lo, hi]."""
@@ -161,3 +161,16 @@ def test_mine_refuses_a_red_suite_and_shows_why(repo: Path, tmp_path: Path) -> N
     assert done.returncode == 2 and "fails on the unmodified code of repo:myrepo" in said
     assert "ModuleNotFoundError: No module named 'not_installed_anywhere'" in said
     assert "tests/test_extra.py" in said
+
+
+def test_the_tasks_kept_do_not_depend_on_how_many_check_at_once(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Answers are taken in the spread's order: the kept tasks are the first valid ones, whether one
+    # sandbox or three check candidates at once.
+    test_cmd = "python -m pytest -q -x -p no:cacheprovider tests"
+    one = mine(repo, test_cmd, max_tasks=5, workers=1)
+    monkeypatch.setenv("AGENTIC_CACHE_DIR", str(tmp_path / "other-cache"))  # every candidate checked anew
+    three = mine(repo, test_cmd, max_tasks=5, workers=3)
+    assert [t.id for t in one.tasks] == [t.id for t in three.tasks] and len(one.tasks) == 5
+    assert one.report.tried == three.report.tried and one.report.rejected == three.report.rejected

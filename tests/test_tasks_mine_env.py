@@ -143,6 +143,38 @@ def test_a_dependency_outside_the_venv_mines_and_runs_in_its_own_environment(off
     assert marker.stat().st_mtime_ns == before
 
 
+def test_the_workspace_wins_over_an_installed_copy_of_the_same_package(offline, tmp_path: Path) -> None:
+    # pytest depends on packaging, iniconfig and pluggy, so their environments hold an installed copy of
+    # the very package being mined; a src/ layout put after site-packages lost to it, the tests never
+    # ran the workspace's code and mining found nothing to change (0 candidates).
+    repo = tmp_path / "shoutlib"
+    (repo / "src" / "shoutlib").mkdir(parents=True)
+    (repo / "tests").mkdir()
+    (repo / "src" / "shoutlib" / "__init__.py").write_text(
+        "def shout(text):\n    return text.upper() + '!'\n\n\n"
+        "def whisper(text, times=1):\n    quiet = text.lower()\n    if times > 1:\n"
+        "        quiet = ' '.join([quiet] * times)\n    return quiet + '...'\n"
+    )
+    (repo / "tests" / "__init__.py").write_text("")
+    (repo / "tests" / "test_shout.py").write_text(
+        "import unittest\n\nfrom shoutlib import shout, whisper\n\n\n"
+        "class T(unittest.TestCase):\n    def test_both(self):\n"
+        "        self.assertEqual(shout('a'), 'A!')\n        self.assertEqual(whisper('B'), 'b...')\n"
+        "        self.assertEqual(whisper('B', times=2), 'b b...')\n"
+    )
+    (tmp_path / "req.txt").write_text("shoutlib==1.0\n")  # 1.0 has no whisper
+    out = tmp_path / "mined.jsonl"
+    done = cli(
+        "tasks", "mine", "--repo", str(repo), "--test-cmd", "python -m unittest -q tests.test_shout",
+        "--requirements", str(tmp_path / "req.txt"), "--max", "2", "--out", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0 and "kept 2" in said(done), said(done)
+    tasks = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {t["solution"]["facts"]["path"] for t in tasks} == {"src/shoutlib/__init__.py"}
+    env = Path(tasks[0]["env"])
+    assert list(env.glob("lib/python*/site-packages/shoutlib"))  # the installed copy is there, and lost
+
+
 def _sdist(dest: Path) -> Path:
     """greet 0.1 as an sdist (PKG-INFO, pyproject, code and tests), as PyPI would serve it."""
     files = {

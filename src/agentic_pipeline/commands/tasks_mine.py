@@ -57,6 +57,13 @@ def mine_tasks(
     retry_failed: bool = typer.Option(
         False, "--retry-failed", help="--catalog: retry the packages an earlier run could not mine."
     ),
+    workers: int = typer.Option(
+        2,
+        "--workers",
+        min=1,
+        help="Candidates checked at once (each runs tests in its own sandbox). About the number of cores "
+        "this process may use; with several --shard processes on one machine, share them out.",
+    ),
     shard: str = typer.Option(
         "0/1",
         "--shard",
@@ -93,7 +100,7 @@ def mine_tasks(
         except ValueError as exc:
             console.print(f"[red]error[/red]: {exc}")
             raise typer.Exit(2) from None
-        _mine_catalog(console, out, max_tasks, tuple(family), retry_failed, (i, n))
+        _mine_catalog(console, out, max_tasks, tuple(family), retry_failed, (i, n), workers)
         return
     if repo and not test_cmd:
         console.print("[red]error[/red]: --repo needs --test-cmd (how its tests run, from its root)")
@@ -103,10 +110,10 @@ def mine_tasks(
     except PypiError as exc:
         console.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(2) from None
-    _mine_one(console, repo, pkg, test_cmd, requirements, extra, max_tasks, out, tuple(family))
+    _mine_one(console, repo, pkg, test_cmd, requirements, extra, max_tasks, out, tuple(family), workers)
 
 
-def _mine_one(console, repo, pkg, test_cmd, requirements, extra, max_tasks, out, families) -> None:
+def _mine_one(console, repo, pkg, test_cmd, requirements, extra, max_tasks, out, families, workers) -> None:
     from rich.progress import Progress
 
     from agentic_pipeline.tasks.catalog import write_task_file
@@ -129,9 +136,19 @@ def _mine_one(console, repo, pkg, test_cmd, requirements, extra, max_tasks, out,
 
         try:
             if pkg:
-                mined = mine_package(pkg, max_tasks, families, test_cmd, on_checked=on_checked)
+                mined = mine_package(
+                    pkg, max_tasks, families, test_cmd, on_checked=on_checked, workers=workers
+                )
             else:
-                mined = mine(repo, test_cmd, max_tasks, families, on_checked=on_checked, requirements=reqs)
+                mined = mine(
+                    repo,
+                    test_cmd,
+                    max_tasks,
+                    families,
+                    on_checked=on_checked,
+                    requirements=reqs,
+                    workers=workers,
+                )
         except MineError as exc:
             console.print(f"[red]error[/red]: {exc}", highlight=False)
             raise typer.Exit(2) from None
@@ -143,7 +160,13 @@ def _mine_one(console, repo, pkg, test_cmd, requirements, extra, max_tasks, out,
 
 
 def _mine_catalog(
-    console, out: Path, max_tasks: int, families: tuple[str, ...], retry_failed: bool, shard: tuple[int, int]
+    console,
+    out: Path,
+    max_tasks: int,
+    families: tuple[str, ...],
+    retry_failed: bool,
+    shard: tuple[int, int],
+    workers: int,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
@@ -153,7 +176,7 @@ def _mine_catalog(
 
     catalog = load_catalog()
     packages = catalog[shard[0] :: shard[1]]
-    run = CatalogRun(out, max_tasks, families, retry_failed)
+    run = CatalogRun(out, max_tasks, families, retry_failed, workers)
     rows = []
     columns = [TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=console) as bar:

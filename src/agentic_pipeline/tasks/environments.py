@@ -10,8 +10,10 @@ packages share one, and a second run reuses it. The sandbox mounts it read-only 
 has no network.
 
 The source's own code is not installed into it (the installed copy would shadow the workspace the
-agent edits): a ``.pth`` file puts the workspace (``/workspace`` or ``/workspace/src``) on
-``sys.path``, and a metadata-only ``.dist-info`` registers the distribution's name and version so
+agent edits): a ``.pth`` file puts the workspace (``/workspace`` or ``/workspace/src``) first on
+``sys.path`` (before site-packages: a package the test tools depend on, such as ``packaging`` or
+``iniconfig`` under pytest, is installed there too, and that copy must not shadow the workspace's),
+and a metadata-only ``.dist-info`` registers the distribution's name and version so
 ``importlib.metadata.version(...)`` works as it does for an installed package.
 
 pip reads its usual settings from the environment (``PIP_INDEX_URL``, ``PIP_FIND_LINKS``,
@@ -82,6 +84,7 @@ def ensure_env(spec: EnvSpec) -> tuple[Path, bool]:
     with open(path.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (path / _MARKER).is_file():
+            _workspace_first(path, spec)  # an environment built by an earlier version appended it
             return path, False
         shutil.rmtree(path, ignore_errors=True)
         try:
@@ -115,9 +118,24 @@ def _build(path: Path, spec: EnvSpec) -> None:
     if spec.requirements:
         _run([*install, *spec.requirements], f"{tool} install {' '.join(spec.requirements)}")
     site = _site_packages(path)
-    (site / "_agentic_workspace.pth").write_text(spec.import_path + "\n")
+    _workspace_first(path, spec)
     if spec.dist:
         _register(site, *spec.dist)
+
+
+def _pth_line(import_path: str) -> str:
+    # A .pth line starting with "import" is executed: the workspace goes before site-packages, where a
+    # plain path line would append it after (and an installed copy of the same package would win).
+    return f"import sys; sys.path.insert(0, {import_path!r})\n"
+
+
+def _workspace_first(path: Path, spec: EnvSpec) -> None:
+    pth = _site_packages(path) / "_agentic_workspace.pth"
+    line = _pth_line(spec.import_path)
+    if not pth.is_file() or pth.read_text() != line:
+        tmp = pth.with_suffix(".tmp")
+        tmp.write_text(line)
+        tmp.replace(pth)
 
 
 def _site_packages(path: Path) -> Path:

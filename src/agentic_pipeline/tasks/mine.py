@@ -259,9 +259,17 @@ async def _baseline(src: CodeSource, backend: str) -> tuple[CoverageMap | None, 
     )
     if memo.is_file():  # a green run of this very code, command and environment: remembered
         row = json.loads(memo.read_text())
-        return CoverageMap.from_json(row["lines"]), row["seconds"], how
+        cov = CoverageMap.from_json(row["lines"])
+        if _executes_source(cov, src):  # (a map of none of it was an installed copy shadowing it)
+            return cov, row["seconds"], how
     result, cov = await measure(src.root, src.test_cmd, backend, src.env)
     if result is not None and result.exit_code == 0 and cov is not None:
+        if not _executes_source(cov, src):
+            raise MineError(
+                f"the tests of {src.name} pass but execute none of its source files in the workspace "
+                f"({len(src.src_files)} files, e.g. {src.src_files[0]}): they import another copy of it "
+                "(an installed one earlier on sys.path?), so no change to the workspace can be caught"
+            )
         memo.parent.mkdir(parents=True, exist_ok=True)
         tmp = memo.with_suffix(".tmp")
         tmp.write_text(json.dumps({"seconds": result.duration_s, "lines": cov.to_json()}))
@@ -280,6 +288,10 @@ async def _baseline(src: CodeSource, backend: str) -> tuple[CoverageMap | None, 
         )
     why = "its command is not `python -m ...`" if result is None else "the run under coverage failed"
     return None, plain.duration_s, f"no coverage ({why}): every line a candidate, checked by the full suite"
+
+
+def _executes_source(cov: CoverageMap, src: CodeSource) -> bool:
+    return any(cov.lines.get(rel) for rel in src.src_files)
 
 
 @dataclass
@@ -320,6 +332,7 @@ def mine_source(
     on_checked: Callable[[Task, bool], None] | None = None,
     seed: int = 0,
     report: MineReport | None = None,
+    workers: int = WORKERS,
 ) -> Mined:
     """Valid tasks of ``src`` (at most ``max_tasks``, spread over ``families``, modules and functions)."""
     started = time.monotonic()
@@ -329,16 +342,30 @@ def mine_source(
         p = await plan(src, families, backend, report, seed)
         timeout = max(_CHECK_TIMEOUT_S, 3 * p.suite_s)
         cache, keep = default_cache(), []
-        for start in range(0, len(p.queue), WORKERS):
-            if len(keep) >= max_tasks:
-                break
-            batch = p.queue[start : start + WORKERS]
-            whys = await asyncio.gather(
-                *(_cached_check(t, src, p.coverage, backend, timeout, cache) for t in batch)
-            )
-            for task, why in zip(batch, whys, strict=True):
-                if len(keep) >= max_tasks:
+        # A sliding window: ``workers`` checks run at once and a finished one is replaced at once (a
+        # batch would wait for its slowest check). Answers are taken in queue order, so the tasks kept
+        # are the first ``max_tasks`` valid ones of the spread, whatever the number of workers.
+        slots, stopped = asyncio.Semaphore(max(1, workers)), []
+
+        async def check(task: Task) -> str | None:
+            async with slots:
+                if stopped:  # enough tasks: the look-ahead not started is dropped
+                    return None
+                return await _cached_check(task, src, p.coverage, backend, timeout, cache)
+
+        ahead = 4 * max(1, workers)
+        pending: list[asyncio.Task] = []
+        queue = iter(p.queue)
+        try:
+            while len(keep) < max_tasks:
+                while len(pending) < ahead and (task := next(queue, None)) is not None:
+                    pending.append(asyncio.ensure_future(check(task)))
+                    pending[-1].candidate = task  # type: ignore[attr-defined]
+                if not pending:
                     break
+                head = pending.pop(0)
+                why = await head
+                task = head.candidate  # type: ignore[attr-defined]
                 report.tried += 1
                 if why is None:
                     keep.append(task)
@@ -346,6 +373,9 @@ def mine_source(
                     report.rejected[why] += 1
                 if on_checked:
                     on_checked(task, why is None)
+        finally:  # checks already running finish (a sandbox in a thread cannot be cancelled)
+            stopped.append(True)
+            await asyncio.gather(*pending, return_exceptions=True)
         report.kept = len(keep)
         return keep
 
@@ -403,7 +433,8 @@ def mine(
     name: str | None = None,
     kind: str = "repo",
     seed: int = 0,
+    workers: int = WORKERS,
 ) -> Mined:
     """Copy ``repo`` into the cache and mine it (see ``prepare_source`` and ``mine_source``)."""
     src, report = prepare_source(repo, test_cmd, requirements, name or Path(repo).resolve().name, kind)
-    return mine_source(src, max_tasks, families, backend, on_checked, seed, report)
+    return mine_source(src, max_tasks, families, backend, on_checked, seed, report, workers)

@@ -19,7 +19,15 @@ from pathlib import Path
 
 from agentic_pipeline.tasks.base import Task
 from agentic_pipeline.tasks.catalog import load_task_file, write_task_file
-from agentic_pipeline.tasks.mine import Mined, MineError, MineReport, mine_source, prepare_source, repo_source
+from agentic_pipeline.tasks.mine import (
+    WORKERS,
+    Mined,
+    MineError,
+    MineReport,
+    mine_source,
+    prepare_source,
+    repo_source,
+)
 from agentic_pipeline.tasks.pypi import Package, PypiError, fetch_sdist, requirements, test_command
 from agentic_pipeline.tasks.sources import CodeSource
 
@@ -43,10 +51,11 @@ def mine_package(
     test_cmd: str | None = None,
     backend: str = "bwrap",
     on_checked: Callable[[Task, bool], None] | None = None,
+    workers: int = WORKERS,
 ) -> Mined:
     """Fetch, prepare and mine ``pkg`` (see ``prepare``)."""
     src, report = prepare(pkg, test_cmd)
-    return mine_source(src, max_tasks, families, backend, on_checked, report=report)
+    return mine_source(src, max_tasks, families, backend, on_checked, report=report, workers=workers)
 
 
 @dataclass
@@ -70,8 +79,15 @@ class SourceRow:
 class CatalogRun:
     """The catalog mined into ``out`` (combined file) and ``<out>.sources/`` (one per package)."""
 
-    def __init__(self, out: Path, max_tasks: int, families: tuple[str, ...], retry_failed: bool = False):
-        self.out = Path(out)
+    def __init__(
+        self,
+        out: Path,
+        max_tasks: int,
+        families: tuple[str, ...],
+        retry_failed: bool = False,
+        workers: int = WORKERS,
+    ):
+        self.out, self.workers = Path(out), workers
         self.dir = self.out.with_name(self.out.stem + ".sources")
         self.dir.mkdir(parents=True, exist_ok=True)
         self.max_tasks, self.families, self.retry_failed = max_tasks, families, retry_failed
@@ -100,7 +116,9 @@ class CatalogRun:
             return known
         row = SourceRow(pkg.name, pkg.version, self.max_tasks, list(self.families))
         try:
-            mined = mine_package(pkg, self.max_tasks, self.families, on_checked=on_checked)
+            mined = mine_package(
+                pkg, self.max_tasks, self.families, on_checked=on_checked, workers=self.workers
+            )
         except MineError as exc:
             row.error = str(exc)
         else:

@@ -351,7 +351,11 @@ async def _run_check(check, sandbox: Sandbox, timeout: float) -> tuple[bool, str
             return False, f"`{check.cmd}` exited {result.exit_code}: {_tail(result.output, 8)}", False
         out = result.output.strip()
         if check.expect is not None and out != check.expect.strip():
-            return False, f"`{check.cmd}` printed {_tail(out, 8)!r}, expected {_tail(check.expect, 8)!r}", False
+            return (
+                False,
+                f"`{check.cmd}` printed {_tail(out, 8)!r}, expected {_tail(check.expect, 8)!r}",
+                False,
+            )
         missing = [c for c in check.contains if c not in out]
         if missing:
             return False, f"`{check.cmd}` output lacks {missing[0]!r}", False
