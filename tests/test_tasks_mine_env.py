@@ -256,3 +256,35 @@ def test_a_catalog_run_resumes_and_skips_what_is_done(offline, tmp_path: Path) -
         is None
     )
     assert CatalogRun(tmp_path / "cat.jsonl", 5, ("debugging", "coding")).done(pkg) is None  # new --max
+
+
+@pytest.mark.parametrize(
+    ("where", "text", "expected"),
+    [
+        (
+            "pyproject.toml",
+            "[tool.pytest.ini_options]\naddopts = \"--cov -m 'not stress'\"\n",
+            "'not stress'",
+        ),
+        (
+            "pyproject.toml",
+            '[tool.pytest.ini_options]\naddopts = ["-ra", "-m", "not property"]\n',
+            "'not property'",
+        ),
+        ("setup.cfg", "[tool:pytest]\naddopts = -p xdist -mslow\n", "slow"),
+        ("pyproject.toml", '[tool.pytest.ini_options]\naddopts = "--cov"\n', None),
+    ],
+)
+def test_the_found_test_command_keeps_the_projects_marker_selection(
+    tmp_path: Path, where: str, text: str, expected: str | None
+) -> None:
+    # click's addopts deselects 30,000 stress cases; dropping addopts (for its plugins) ran them all,
+    # and the suite timed out on the unmodified code.
+    from agentic_pipeline.tasks.pypi import test_command
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / where).write_text(text)
+    cmd = test_command(tmp_path, ["tests/test_a.py"])
+    assert cmd.startswith("python -m pytest -q -x -p no:cacheprovider -o addopts=") and cmd.endswith(" tests")
+    assert (f"-m {expected} " in cmd) if expected else (cmd.split().count("-m") == 1), cmd
+    assert "--cov" not in cmd and "xdist" not in cmd

@@ -8,7 +8,9 @@ package index is the one network access; pip's own settings (``PIP_INDEX_URL``, 
 
 from __future__ import annotations
 
+import configparser
 import email.parser
+import shlex
 import shutil
 import subprocess
 import sys
@@ -169,11 +171,45 @@ def _group(groups: dict, name: str, seen: set[str]) -> list[str]:
 
 def test_command(root: Path, test_files: list[str]) -> str:
     """``python -m pytest`` on the folder that holds the tests (their common top folder), with the
-    sdist's own ``addopts`` dropped: they often name plugins (coverage, xdist) the tests do not need."""
+    sdist's own ``addopts`` dropped: they often name plugins (coverage, xdist) the tests do not need.
+    A marker selection there (``-m 'not stress'``) is kept: it leaves out what the project itself
+    does not run by default (click's 30,000 stress cases)."""
     if not test_files:
         raise PypiError(f"{root.name}: the sdist carries no tests (test_*.py, *_test.py, tests/)")
     tops = {Path(t).parts[0] for t in test_files}
     where = tops.pop() if len(tops) == 1 else ""
     where = where if where and (root / where).is_dir() else ""
     base = "python -m pytest -q -x -p no:cacheprovider -o addopts="
+    marks = _marker_selection(root)
+    if marks:
+        base += f" -m {shlex.quote(marks)}"
     return f"{base} {where}".strip()
+
+
+def _marker_selection(root: Path) -> str:
+    """The ``-m EXPR`` of the project's pytest ``addopts`` (pyproject.toml, pytest.ini, setup.cfg,
+    tox.ini), or ""."""
+    opts = ""
+    try:
+        ini = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+        opts = ini.get("addopts", "")
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
+        for name, section in (("pytest.ini", "pytest"), ("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
+            parser = configparser.ConfigParser(interpolation=None)
+            try:
+                parser.read(root / name)
+            except configparser.Error:
+                continue
+            if parser.has_option(section, "addopts"):
+                opts = parser.get(section, "addopts")
+                break
+    try:
+        words = [str(w) for w in opts] if isinstance(opts, list) else shlex.split(str(opts))
+    except ValueError:
+        return ""
+    for i, word in enumerate(words):
+        if word == "-m" and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith("-m") and len(word) > 2 and not word.startswith("--"):
+            return word[2:].lstrip("=")
+    return ""
