@@ -38,11 +38,12 @@ def run(args: argparse.Namespace) -> None:
     sittings = json.loads(log.read_text()) if log.exists() else []
     start, started = time.monotonic(), time.strftime("%Y-%m-%d %H:%M")
     cmd = ["nice", "-n", "10", *AGENTIC, "tasks", "mine", "--catalog", "--max", str(args.max)]
+    cmd += ["--workers", str(args.workers)]
     code = subprocess.call([*cmd, "--out", str(args.out), "--shard", args.shard])
     wall = time.monotonic() - start
     sittings.append(
         {"started": started, "t0": time.time() - wall, "t1": time.time(), "wall_s": wall,
-         "load": os.getloadavg()[1], "exit": code, "max": args.max}
+         "load": os.getloadavg()[1], "exit": code, "max": args.max, "workers": args.workers}
     )  # fmt: skip
     log.write_text(json.dumps(sittings, indent=1))
     print(f"sitting: {sittings[-1]}")
@@ -163,6 +164,7 @@ def main() -> None:
         if name == "run":
             p.add_argument("--max", type=int, default=500)
             p.add_argument("--shard", default="0/1", help="i/N: run N of these at once, one per i")
+            p.add_argument("--workers", type=int, default=2, help="checks at once, per shard")
         if name == "oracle":
             p.add_argument("--sample", type=int, default=200)
             p.add_argument("--seed", type=int, default=0)
