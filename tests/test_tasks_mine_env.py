@@ -288,3 +288,12 @@ def test_the_found_test_command_keeps_the_projects_marker_selection(
     assert cmd.startswith("python -m pytest -q -x -p no:cacheprovider -o addopts=") and cmd.endswith(" tests")
     assert (f"-m {expected} " in cmd) if expected else (cmd.split().count("-m") == 1), cmd
     assert "--cov" not in cmd and "xdist" not in cmd
+
+
+def test_the_marker_selection_comes_from_the_config_file_pytest_reads(tmp_path: Path) -> None:
+    from agentic_pipeline.tasks.pypi import test_command
+
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.pytest.ini_options]\naddopts = "-m slow"\n')
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -m 'not network'\n")
+    assert "-m 'not network' tests" in test_command(tmp_path, ["tests/test_a.py"])

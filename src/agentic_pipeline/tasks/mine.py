@@ -28,7 +28,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,27 +345,25 @@ def mine_source(
         # A sliding window: ``workers`` checks run at once and a finished one is replaced at once (a
         # batch would wait for its slowest check). Answers are taken in queue order, so the tasks kept
         # are the first ``max_tasks`` valid ones of the spread, whatever the number of workers.
-        slots, stopped = asyncio.Semaphore(max(1, workers)), []
+        slots, stopped = asyncio.Semaphore(max(1, workers)), asyncio.Event()
 
         async def check(task: Task) -> str | None:
             async with slots:
-                if stopped:  # enough tasks: the look-ahead not started is dropped
+                if stopped.is_set():  # enough tasks: the look-ahead not started is dropped
                     return None
                 return await _cached_check(task, src, p.coverage, backend, timeout, cache)
 
         ahead = 4 * max(1, workers)
-        pending: list[asyncio.Task] = []
+        pending: deque[tuple[Task, asyncio.Future]] = deque()
         queue = iter(p.queue)
         try:
             while len(keep) < max_tasks:
                 while len(pending) < ahead and (task := next(queue, None)) is not None:
-                    pending.append(asyncio.ensure_future(check(task)))
-                    pending[-1].candidate = task  # type: ignore[attr-defined]
+                    pending.append((task, asyncio.ensure_future(check(task))))
                 if not pending:
                     break
-                head = pending.pop(0)
-                why = await head
-                task = head.candidate  # type: ignore[attr-defined]
+                task, answer = pending.popleft()
+                why = await answer
                 report.tried += 1
                 if why is None:
                     keep.append(task)
@@ -374,8 +372,8 @@ def mine_source(
                 if on_checked:
                     on_checked(task, why is None)
         finally:  # checks already running finish (a sandbox in a thread cannot be cancelled)
-            stopped.append(True)
-            await asyncio.gather(*pending, return_exceptions=True)
+            stopped.set()
+            await asyncio.gather(*(answer for _, answer in pending), return_exceptions=True)
         report.kept = len(keep)
         return keep
 

@@ -187,22 +187,25 @@ def test_command(root: Path, test_files: list[str]) -> str:
 
 
 def _marker_selection(root: Path) -> str:
-    """The ``-m EXPR`` of the project's pytest ``addopts`` (pyproject.toml, pytest.ini, setup.cfg,
-    tox.ini), or ""."""
-    opts = ""
-    try:
-        ini = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
-        opts = ini.get("addopts", "")
-    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
-        for name, section in (("pytest.ini", "pytest"), ("setup.cfg", "tool:pytest"), ("tox.ini", "pytest")):
-            parser = configparser.ConfigParser(interpolation=None)
+    """The ``-m EXPR`` of the project's pytest ``addopts``, or "". The config file is the one pytest
+    reads: pytest.ini, then pyproject.toml (``[tool.pytest.ini_options]``), tox.ini, setup.cfg."""
+    opts: str | list = ""
+    for name, section in (("pytest.ini", "pytest"), ("pyproject.toml", ""), ("tox.ini", "pytest"), ("setup.cfg", "tool:pytest")):  # fmt: skip
+        if name == "pyproject.toml":
             try:
-                parser.read(root / name)
-            except configparser.Error:
+                ini = tomllib.loads((root / name).read_text())["tool"]["pytest"]["ini_options"]
+            except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError):
                 continue
-            if parser.has_option(section, "addopts"):
-                opts = parser.get(section, "addopts")
-                break
+            opts = ini.get("addopts", "")
+            break
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(root / name)
+        except configparser.Error:
+            continue
+        if parser.has_section(section):
+            opts = parser.get(section, "addopts", fallback="")
+            break
     try:
         words = [str(w) for w in opts] if isinstance(opts, list) else shlex.split(str(opts))
     except ValueError:
