@@ -85,6 +85,17 @@ def records(out: Path) -> dict[str, dict]:
     return {r["id"]: r for r in rows}
 
 
+def rejections(root: Path) -> list[str]:
+    """Why each run rejected what it rejected (a different set kept means one run rejected a task)."""
+    return [
+        f"{out} rejected {json.loads(line)['id']}: {json.loads(line)['metadata'].get('rejected_reason')}"
+        for out in ("local", "ray")
+        for path in (root / out / "rejected").rglob("*.jsonl")
+        for line in path.read_text().splitlines()
+        if line.strip()
+    ]
+
+
 def differences(a: dict, b: dict, path: str = "") -> list[str]:
     """Where two records differ (for the message of a failed comparison)."""
     if isinstance(a, dict) and isinstance(b, dict):
@@ -116,7 +127,7 @@ def test_the_same_records_as_the_local_executor(cluster: LocalCluster, tmp_path:
     assert ray.returncode == 0, ray.stderr + cluster.logs()
     assert "6/6 kept" in ray.stderr
     remote, local_records = records(tmp_path / "ray"), records(tmp_path / "local")
-    assert remote == local_records, differences(remote, local_records)[:10]
+    assert remote == local_records, [*differences(remote, local_records)[:10], *rejections(tmp_path)]
     # The jobs ran on the nodes (their own task caches), not in the driver.
     assert not (tmp_path / "ray-driver-cache" / "validity.jsonl").exists()
     assert any((cluster.root / f"cache-node{n}" / "validity.jsonl").exists() for n in (0, 1))
